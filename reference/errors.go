@@ -1,0 +1,25 @@
+package reference
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrInvalid is matched (with errors.Is) by every error that [Parse] and
+// [Image.UnmarshalText] return for a string the kubelet would reject.
+var ErrInvalid = errors.New("invalid image reference")
+
+// ParseError describes a string that is not a valid image reference. Its Error text is the
+// kubelet's: `couldn't parse image name "<Input>": <Err>`.
+type ParseError struct {
+	Input string // the string as given
+	Err   error  // the parser's reason, from distribution/reference or go-digest
+}
+
+// Error returns the kubelet's text for the failure.
+func (e *ParseError) Error() string {
+	return "couldn't parse image name " + strconv.Quote(e.Input) + ": " + e.Err.Error()
+}
+
+// Unwrap returns [ErrInvalid] and the parser's reason, so that errors.Is matches both.
+func (e *ParseError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
