@@ -34,10 +34,14 @@ type Image struct {
 func Parse(s string) (Image, error) {
 	named, err := distref.ParseNormalizedNamed(s)
 	if err != nil {
-		return Image{}, &ParseError{Input: s, Err: err}
+		return Image{}, &ParseError{Input: s, Err: wrapFormat(err)}
 	}
-	img := Image{original: s, domLen: len(distref.Domain(named))}
-	img.repoLen = img.domLen + 1 + len(distref.Path(named))
+	// The domain is empty for names such as "a_b.c/d", whose first component splits off as a
+	// registry but is not a valid host: the kubelet's repository is then the path alone.
+	img := Image{original: s, domLen: len(distref.Domain(named)), repoLen: len(distref.Path(named))}
+	if img.domLen > 0 {
+		img.repoLen += img.domLen + 1
+	}
 	tagged, hasTag := named.(distref.Tagged)
 	_, hasDigest := named.(distref.Digested)
 	switch {
@@ -79,15 +83,18 @@ func (img Image) String() string { return img.full }
 func (img Image) Repository() string { return img.full[:img.repoLen] }
 
 // Domain returns the registry part of the repository: "docker.io", "localhost:5000", "[::1]:5000".
+// It is "" in the rare case where distribution/reference finds no valid host in a first path
+// component that nonetheless counts as a registry ("a_b.c/d").
 func (img Image) Domain() string { return img.full[:img.domLen] }
 
 // Path returns the repository path inside the registry, with "library/" added for official
 // Docker Hub images: "library/nginx".
 func (img Image) Path() string {
-	if !img.IsValid() {
-		return ""
+	start := img.domLen
+	if start > 0 {
+		start++ // the "/" after the domain
 	}
-	return img.full[img.domLen+1 : img.repoLen]
+	return img.full[start:img.repoLen]
 }
 
 // Tag returns the tag: the one given, "latest" when neither a tag nor a digest was given, and

@@ -1,0 +1,182 @@
+package cache_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagepull/imagepull/cache"
+	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/reference"
+)
+
+var (
+	d1 = digest.FromString("one")
+	d2 = digest.FromString("two")
+)
+
+func lookup(t *testing.T, s *cache.Store, ref string) (pullpolicy.LocalImage, bool) {
+	t.Helper()
+	img, ok, err := s.Lookup(t.Context(), reference.MustParse(ref))
+	require.NoError(t, err)
+	return img, ok
+}
+
+func TestStoreLookup(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{
+		ID: "sha256:a", RepoTags: []string{"nginx:1.25", "docker.io/library/nginx:latest"},
+		RepoDigests: []string{"nginx@" + string(d1)}, Size: 7,
+	}))
+	cases := []struct {
+		ref    string
+		wantID string // "" when absent
+	}{
+		{"nginx:1.25", "sha256:a"},
+		{"docker.io/library/nginx:1.25", "sha256:a"},
+		{"index.docker.io/library/nginx:1.25", "sha256:a"},
+		{"nginx", "sha256:a"},
+		{"nginx:latest", "sha256:a"},
+		{"nginx@" + string(d1), "sha256:a"},
+		{"nginx:anything@" + string(d1), "sha256:a"}, // a tag next to a digest is ignored
+		{"nginx:1.25@" + string(d2), ""},             // the digest decides
+		{"nginx:1.26", ""},
+		{"nginx@" + string(d2), ""},
+		{"other/nginx:1.25", ""},
+		{"ghcr.io/library/nginx:1.25", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.ref, func(t *testing.T) {
+			img, ok := lookup(t, s, tc.ref)
+			assert.Equal(t, tc.wantID != "", ok)
+			assert.Equal(t, tc.wantID, img.ID)
+			if ok {
+				assert.Equal(t, []string{"docker.io/library/nginx:1.25", "docker.io/library/nginx:latest"}, img.RepoTags, "names are stored normalised")
+				assert.Equal(t, []string{"docker.io/library/nginx@" + string(d1)}, img.RepoDigests)
+				assert.Equal(t, int64(7), img.Size)
+			}
+		})
+	}
+}
+
+func TestStoreTagMoves(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "old", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(d1)}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "new", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(d2)}}))
+
+	img, ok := lookup(t, s, "app:v1")
+	require.True(t, ok)
+	assert.Equal(t, "new", img.ID, "the tag moved")
+	old, ok := lookup(t, s, "app@"+string(d1))
+	require.True(t, ok, "the old image keeps its digest")
+	assert.Equal(t, "old", old.ID)
+	assert.Empty(t, old.RepoTags, "and loses the tag")
+	assert.Equal(t, 2, s.Len())
+
+	require.NoError(t, s.Tag("old", "app:v1"))
+	img, _ = lookup(t, s, "app:v1")
+	assert.Equal(t, "old", img.ID)
+	assert.ErrorIs(t, s.Tag("missing", "app:v2"), cache.ErrUnknownImage)
+}
+
+func TestStoreAddMergesSameID(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1"}, Size: 1}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"b:1", "a:1"}, Size: 2}))
+	img, ok := lookup(t, s, "b:1")
+	require.True(t, ok)
+	assert.Equal(t, []string{"docker.io/library/a:1", "docker.io/library/b:1"}, img.RepoTags)
+	assert.Equal(t, int64(2), img.Size)
+	assert.Equal(t, 1, s.Len())
+}
+
+func TestStoreRemove(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1"}, RepoDigests: []string{"a@" + string(d1)}}))
+	assert.True(t, s.Remove("x"))
+	assert.False(t, s.Remove("x"))
+	_, ok := lookup(t, s, "a:1")
+	assert.False(t, ok)
+	_, ok = lookup(t, s, "a@"+string(d1))
+	assert.False(t, ok)
+	assert.Empty(t, s.List())
+}
+
+func TestStoreRejectsBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		img  pullpolicy.LocalImage
+		err  string
+	}{
+		{"empty-id", pullpolicy.LocalImage{RepoTags: []string{"a:1"}}, "cache: image ID is empty"},
+		{"bad-tag", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"A:1"}}, `cache: couldn't parse image name "A:1": invalid reference format: repository name (library/A) must be lowercase`},
+		{"tag-with-digest", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1@" + string(d1)}}, `cache: repo tag "a:1@` + string(d1) + `" carries a digest`},
+		{"digest-without-digest", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1"}}, `cache: repo digest "a:1" is not of the form name@digest`},
+		{"digest-with-tag", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1@" + string(d1)}}, `cache: repo digest "a:1@` + string(d1) + `" is not of the form name@digest`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := cache.NewStore()
+			assert.EqualError(t, s.Add(tc.img), tc.err)
+			assert.Zero(t, s.Len(), "a failed Add changes nothing")
+		})
+	}
+	s := cache.NewStore()
+	_, _, err := s.Lookup(t.Context(), reference.Image{})
+	assert.Error(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, _, err = s.Lookup(ctx, reference.MustParse("a"))
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestStoreListIsACopy(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "b", RepoTags: []string{"b:1"}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "a", RepoTags: []string{"a:1"}}))
+	list := s.List()
+	require.Len(t, list, 2)
+	assert.Equal(t, "a", list[0].ID, "sorted by ID")
+	list[0].RepoTags[0] = "mutated"
+	img, ok := lookup(t, s, "a:1")
+	require.True(t, ok)
+	assert.Equal(t, "docker.io/library/a:1", img.RepoTags[0])
+}
+
+// TestStoreConcurrent runs adds, tag moves, removes and lookups at once; run with -race.
+func TestStoreConcurrent(t *testing.T) {
+	s := cache.NewStore()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				id := fmt.Sprintf("id-%d-%d", w, i%10)
+				_ = s.Add(pullpolicy.LocalImage{ID: id, RepoTags: []string{fmt.Sprintf("app:%d", i%5)}})
+				_ = s.Tag(id, "app:shared")
+				img, ok, err := s.Lookup(t.Context(), reference.MustParse("app:shared"))
+				assert.NoError(t, err)
+				if ok {
+					assert.Contains(t, img.RepoTags, "docker.io/library/app:shared")
+				}
+				if i%7 == 0 {
+					s.Remove(id)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	owners := 0
+	for _, img := range s.List() {
+		for _, tag := range img.RepoTags {
+			if tag == "docker.io/library/app:shared" {
+				owners++
+			}
+		}
+	}
+	assert.LessOrEqual(t, owners, 1, "a tag names at most one image")
+}
