@@ -781,3 +781,25 @@ func BenchmarkDecideAlwaysCached(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkResolverMiss measures a Resolve that asks the upstream: the clock moves past the
+// TTL on every read, so each call is a shared upstream call of one caller.
+func BenchmarkResolverMiss(b *testing.B) {
+	var ticks atomic.Int64
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r, err := cache.NewResolver(pullpolicy.ResolverFunc(func(context.Context, reference.Image) (digest.Digest, error) {
+		return d1, nil
+	}), &cache.ResolverOptions{Now: func() time.Time { return t0.Add(time.Duration(ticks.Add(1)) * time.Hour) }})
+	require.NoError(b, err)
+	img := reference.MustParse("nginx:1.25")
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Resolve(ctx, img); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if st := r.Stats(); st.Hits != 0 {
+		b.Fatalf("%d hits", st.Hits)
+	}
+}
