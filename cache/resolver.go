@@ -53,7 +53,9 @@ var _ pullpolicy.Resolver = (*Resolver)(nil)
 // is cached even when every caller has gone. Each caller waits for the shared answer or for
 // its own context, whichever comes first: a cancelled caller gets ctx.Err() at once and the
 // others still get the answer. When CallTimeout ends the call, the callers get an error
-// matching context.DeadlineExceeded.
+// matching context.DeadlineExceeded. Since callers of one reference and identity share both
+// the call and the cache, they must look the same to the upstream: whatever it reads from
+// the context, such as credentials, must not differ between them (see [Resolver.Scoped]).
 //
 // # Size and expiry
 //
@@ -131,11 +133,19 @@ func NewResolver(next pullpolicy.Resolver, opts *ResolverOptions) (*Resolver, er
 // credentials (for example through the context given to Resolve, whose values the upstream
 // call keeps). The identity is only compared, never logged; still, prefer a hash to a secret.
 func (r *Resolver) Scoped(identity string) *Resolver {
+	if r == nil {
+		return &Resolver{scope: identity}
+	}
 	return &Resolver{c: r.c, scope: identity}
 }
 
 // Identity returns the identity this view keys its entries by: "" for the root Resolver.
-func (r *Resolver) Identity() string { return r.scope }
+func (r *Resolver) Identity() string {
+	if r == nil {
+		return ""
+	}
+	return r.scope
+}
 
 // Resolve implements [pullpolicy.Resolver]: it returns the digest img names, from the cache
 // when a fresh answer is there, otherwise from the upstream resolver (see [Resolver] for
@@ -144,6 +154,9 @@ func (r *Resolver) Identity() string { return r.scope }
 func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Digest, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
+	}
+	if r == nil || r.c == nil {
+		return "", errors.New("cache: Resolve on a Resolver not made by NewResolver")
 	}
 	if !img.IsValid() {
 		return "", errors.New("cache: resolve of an invalid image reference")
@@ -176,6 +189,9 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 
 // Stats returns the counters of r and all its views.
 func (r *Resolver) Stats() ResolverStats {
+	if r == nil || r.c == nil {
+		return ResolverStats{}
+	}
 	c := r.c
 	return ResolverStats{
 		Hits:      c.hits.Load(),
@@ -189,6 +205,9 @@ func (r *Resolver) Stats() ResolverStats {
 // Len returns the number of cached entries, all identities together, expired ones included
 // until they are read or evicted.
 func (r *Resolver) Len() int {
+	if r == nil || r.c == nil {
+		return 0
+	}
 	r.c.mu.Lock()
 	defer r.c.mu.Unlock()
 	return len(r.c.entries)

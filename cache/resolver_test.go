@@ -421,6 +421,13 @@ func TestResolverBadInput(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled, "a done context wins over a cached answer")
 	assert.Empty(t, got)
 	assert.Equal(t, int64(1), calls.Load())
+
+	for _, zero := range []*cache.Resolver{nil, {}, (*cache.Resolver)(nil).Scoped("A")} {
+		_, err = zero.Resolve(t.Context(), img)
+		require.ErrorContains(t, err, "not made by NewResolver")
+		assert.Zero(t, zero.Stats())
+		assert.Zero(t, zero.Len())
+	}
 }
 
 // images returns n distinct references and the digest a test upstream gives each.
