@@ -19,8 +19,8 @@ var _ pullpolicy.Resolver = (*Resolver)(nil)
 // Resolver is a caching [pullpolicy.Resolver]: it answers from memory what an upstream
 // resolver (a registry) answered recently, and makes one upstream call for all the callers
 // that ask about the same reference at the same time. Create it with [NewResolver]; the zero
-// Resolver is not usable. A Resolver is safe for concurrent use and starts no goroutine of
-// its own except while an upstream call is in flight.
+// Resolver answers every Resolve with an error. A Resolver is safe for concurrent use and
+// starts no goroutine of its own except while an upstream call is in flight.
 //
 // # What is cached
 //
