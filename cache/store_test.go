@@ -16,8 +16,8 @@ import (
 )
 
 var (
-	d1 = digest.FromString("one")
-	d2 = digest.FromString("two")
+	digestOne = digest.FromString("one")
+	digestTwo = digest.FromString("two")
 )
 
 func lookup(t *testing.T, s *cache.Store, ref string) (pullpolicy.LocalImage, bool) {
@@ -31,7 +31,7 @@ func TestStoreLookup(t *testing.T) {
 	s := cache.NewStore()
 	require.NoError(t, s.Add(pullpolicy.LocalImage{
 		ID: "sha256:a", RepoTags: []string{"nginx:1.25", "docker.io/library/nginx:latest"},
-		RepoDigests: []string{"nginx@" + string(d1)}, Size: 7,
+		RepoDigests: []string{"nginx@" + string(digestOne)}, Size: 7,
 	}))
 	cases := []struct {
 		ref    string
@@ -42,11 +42,11 @@ func TestStoreLookup(t *testing.T) {
 		{"index.docker.io/library/nginx:1.25", "sha256:a"},
 		{"nginx", "sha256:a"},
 		{"nginx:latest", "sha256:a"},
-		{"nginx@" + string(d1), "sha256:a"},
-		{"nginx:anything@" + string(d1), "sha256:a"}, // a tag next to a digest is ignored
-		{"nginx:1.25@" + string(d2), ""},             // the digest decides
+		{"nginx@" + string(digestOne), "sha256:a"},
+		{"nginx:anything@" + string(digestOne), "sha256:a"}, // a tag next to a digest is ignored
+		{"nginx:1.25@" + string(digestTwo), ""},             // the digest decides
 		{"nginx:1.26", ""},
-		{"nginx@" + string(d2), ""},
+		{"nginx@" + string(digestTwo), ""},
 		{"other/nginx:1.25", ""},
 		{"ghcr.io/library/nginx:1.25", ""},
 	}
@@ -57,7 +57,7 @@ func TestStoreLookup(t *testing.T) {
 			assert.Equal(t, tc.wantID, img.ID)
 			if ok {
 				assert.Equal(t, []string{"docker.io/library/nginx:1.25", "docker.io/library/nginx:latest"}, img.RepoTags, "names are stored normalised")
-				assert.Equal(t, []string{"docker.io/library/nginx@" + string(d1)}, img.RepoDigests)
+				assert.Equal(t, []string{"docker.io/library/nginx@" + string(digestOne)}, img.RepoDigests)
 				assert.Equal(t, int64(7), img.Size)
 			}
 		})
@@ -66,13 +66,13 @@ func TestStoreLookup(t *testing.T) {
 
 func TestStoreTagMoves(t *testing.T) {
 	s := cache.NewStore()
-	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "old", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(d1)}}))
-	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "new", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(d2)}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "old", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(digestOne)}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "new", RepoTags: []string{"app:v1"}, RepoDigests: []string{"app@" + string(digestTwo)}}))
 
 	img, ok := lookup(t, s, "app:v1")
 	require.True(t, ok)
 	assert.Equal(t, "new", img.ID, "the tag moved")
-	old, ok := lookup(t, s, "app@"+string(d1))
+	old, ok := lookup(t, s, "app@"+string(digestOne))
 	require.True(t, ok, "the old image keeps its digest")
 	assert.Equal(t, "old", old.ID)
 	assert.Empty(t, old.RepoTags, "and loses the tag")
@@ -97,12 +97,12 @@ func TestStoreAddMergesSameID(t *testing.T) {
 
 func TestStoreRemove(t *testing.T) {
 	s := cache.NewStore()
-	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1"}, RepoDigests: []string{"a@" + string(d1)}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1"}, RepoDigests: []string{"a@" + string(digestOne)}}))
 	assert.True(t, s.Remove("x"))
 	assert.False(t, s.Remove("x"))
 	_, ok := lookup(t, s, "a:1")
 	assert.False(t, ok)
-	_, ok = lookup(t, s, "a@"+string(d1))
+	_, ok = lookup(t, s, "a@"+string(digestOne))
 	assert.False(t, ok)
 	assert.Empty(t, s.List())
 }
@@ -115,9 +115,9 @@ func TestStoreRejectsBadInput(t *testing.T) {
 	}{
 		{"empty-id", pullpolicy.LocalImage{RepoTags: []string{"a:1"}}, "cache: image ID is empty"},
 		{"bad-tag", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"A:1"}}, `cache: couldn't parse image name "A:1": invalid reference format: repository name (library/A) must be lowercase`},
-		{"tag-with-digest", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1@" + string(d1)}}, `cache: repo tag "a:1@` + string(d1) + `" carries a digest`},
+		{"tag-with-digest", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1@" + string(digestOne)}}, `cache: repo tag "a:1@` + string(digestOne) + `" carries a digest`},
 		{"digest-without-digest", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1"}}, `cache: repo digest "a:1" is not of the form name@digest`},
-		{"digest-with-tag", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1@" + string(d1)}}, `cache: repo digest "a:1@` + string(d1) + `" is not of the form name@digest`},
+		{"digest-with-tag", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1@" + string(digestOne)}}, `cache: repo digest "a:1@` + string(digestOne) + `" is not of the form name@digest`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
