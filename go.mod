@@ -17,4 +17,5 @@ require (
 	google.golang.org/grpc v1.85.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	k8s.io/cri-api v0.36.3 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 )
