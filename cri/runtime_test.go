@@ -24,9 +24,9 @@ type scriptedRuntime struct {
 
 	socket string
 
-	mu     sync.Mutex // protects the fields below
-	pulls  []result   // answers to PullImage calls, in order
-	status result     // the answer to every ImageStatus call
+	mu      sync.Mutex // protects the fields below
+	pulls   []result   // answers to PullImage calls, in order
+	status  result     // the answer to every ImageStatus call
 	gotPull []*runtimeapi.PullImageRequest
 	gotStat []*runtimeapi.ImageStatusRequest
 }
