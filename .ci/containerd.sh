@@ -123,27 +123,40 @@ containerd_start() {
 	echo "containerd.sh: $(containerd --version | awk '{print $3}') ready in ${ms}ms at $IMAGEPULL_CRI_SOCKET (pid $pid)" >&2
 }
 
-# containerd_stop [DIR]: stop the containerd started in DIR (default $IMAGEPULL_CONTAINERD_DIR) by
-# its recorded PID, wait for it (bounded), and remove DIR.
+# containerd_running PID: the process exists and is not a zombie (a zombie is what a stopped
+# containerd started by this shell stays until it is waited for).
+containerd_running() {
+	[ -r "/proc/$1/stat" ] || return 1
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# containerd_stop [DIR]: stop the containerd started in DIR (default $IMAGEPULL_CONTAINERD_DIR)
+# by its recorded PID (SIGTERM, then SIGKILL after 10 s), and remove DIR.
 containerd_stop() {
-	local dir=${1:-$IMAGEPULL_CONTAINERD_DIR}
+	local dir=${1:-${IMAGEPULL_CONTAINERD_DIR:-}}
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
 	local pid
 	pid=$(cat "$dir/containerd.pid" 2>/dev/null)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && containerd_running "$pid"; then
 		kill "$pid"
 		local i
 		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
+			containerd_running "$pid" || break
 			sleep 0.1
 		done
-		kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+		containerd_running "$pid" && kill -9 "$pid"
 	fi
-	# The native snapshotter leaves read-only-free plain directories; nothing is mounted.
+	# Reap it when it is this shell's child; a no-op otherwise.
+	[ -n "$pid" ] && wait "$pid" 2>/dev/null
+	# Nothing is mounted: the native snapshotter keeps plain directories.
 	rm -rf "$dir"
 	if [ "$dir" = "${IMAGEPULL_CONTAINERD_DIR:-}" ]; then
 		unset IMAGEPULL_CRI_SOCKET IMAGEPULL_CONTAINERD_DIR IMAGEPULL_CONTAINERD_PID
 	fi
+	return 0
 }
 
 # Executed rather than sourced: act on the first argument.
