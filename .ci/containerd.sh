@@ -17,9 +17,12 @@
 # Exported by containerd_start: IMAGEPULL_CRI_SOCKET (the CRI socket path),
 # IMAGEPULL_CONTAINERD_DIR (the temp dir), IMAGEPULL_CONTAINERD_PID.
 #
-# Registries: the CRI plugin reads hosts.toml files under <dir>/certs.d (config_path). containerd
-# talks plain HTTP to 127.0.0.1/localhost registries on any port when no hosts.toml names them,
-# which is what the loopback test registries (random ports) need; nothing else is configured.
+# Registries: the CRI plugin reads hosts.toml files from <dir>/certs.d (config_path), which is
+# left empty so that the machine's /etc/containerd/certs.d is never consulted. With no hosts.toml
+# for a host, containerd's default for a loopback host (localhost, 127.0.0.1, ::1) on a port is
+# plain HTTP (1.6: http with TLS verification off; 1.7+: http with an https fallback), so the
+# test registries on random 127.0.0.1 ports need no per-port entry. Checked for real with
+# Debian's containerd 1.6.20: pulls go to http://127.0.0.1:<port>/v2/….
 # CNI is not needed by the image service: the CRI plugin only logs that no network config exists.
 
 containerd_install() {
