@@ -1,0 +1,76 @@
+package cri
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// rpcError is a failed CRI call. Its text is what the kubelet's CRI client reports; it keeps
+// the gRPC status (status.FromError finds it) and, when the call ended because its context
+// did, the context's error (errors.Is finds it).
+type rpcError struct {
+	text   string
+	status *status.Status
+	ctxErr error // context.Canceled or context.DeadlineExceeded, or nil
+}
+
+func (e *rpcError) Error() string              { return e.text }
+func (e *rpcError) GRPCStatus() *status.Status { return e.status }
+func (e *rpcError) Unwrap() error              { return e.ctxErr }
+
+// callError converts the error of a call made under ctx. With stripUnknown (PullImage) a
+// status with code Unknown is reduced to its message, as the kubelet's CRI client does so that
+// "RegistryUnavailable…" and "SignatureValidationFailed…" prefixes classify; any other status
+// keeps its full "rpc error: code = … desc = …" text. An error that is not a gRPC status is
+// returned unchanged.
+func callError(ctx context.Context, err error, stripUnknown bool) error {
+	st, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	e := &rpcError{text: err.Error(), status: st}
+	if stripUnknown && st.Code() == codes.Unknown {
+		e.text = st.Message()
+	}
+	if c := st.Code(); (c == codes.Canceled || c == codes.DeadlineExceeded) && ctx.Err() != nil {
+		e.ctxErr = ctx.Err()
+	}
+	return e
+}
+
+// aggregateError is the error of a pull for which every credential failed. Its text is the
+// kubelet's utilerrors.NewAggregate: the messages in order with duplicates dropped, the only
+// distinct message alone, several as "[m1, m2]". errors.Is and errors.As see every error.
+type aggregateError []error
+
+func (a aggregateError) Error() string {
+	seen := make(map[string]bool, len(a))
+	msgs := make([]string, 0, len(a))
+	for _, err := range a {
+		if m := err.Error(); !seen[m] {
+			seen[m] = true
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 1 {
+		return msgs[0]
+	}
+	return "[" + strings.Join(msgs, ", ") + "]"
+}
+
+func (a aggregateError) Unwrap() []error { return a }
+
+// aggregate returns nil for no errors, the error itself for one, an aggregateError otherwise.
+func aggregate(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	default:
+		return aggregateError(errs)
+	}
+}
