@@ -2,11 +2,7 @@ package reference
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
-
-	distref "github.com/distribution/reference"
 )
 
 // ErrInvalid is matched (with errors.Is) by every error that [Parse] and
@@ -27,15 +23,3 @@ func (e *ParseError) Error() string {
 
 // Unwrap returns [ErrInvalid] and the parser's reason, so that errors.Is matches both.
 func (e *ParseError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
-
-// wrapFormat makes a distribution/reference error that carries the text of
-// ErrReferenceInvalidFormat without wrapping it (the "must be lowercase" error) match it with
-// errors.Is. The text is unchanged.
-func wrapFormat(err error) error {
-	prefix := distref.ErrReferenceInvalidFormat.Error()
-	rest, ok := strings.CutPrefix(err.Error(), prefix)
-	if !ok || errors.Is(err, distref.ErrReferenceInvalidFormat) {
-		return err
-	}
-	return fmt.Errorf("%w%s", distref.ErrReferenceInvalidFormat, rest)
-}

@@ -21,6 +21,10 @@ var fuzzSeeds = []string{
 	"a/" + strings.Repeat("a", 250), "nginx@sha512:" + strings.Repeat("a", 128),
 	"nginx@sha256:" + strings.Repeat("A", 64), "nginx@md5:" + strings.Repeat("a", 32),
 	"192.168.1.1:5000/foo:v1", "nginx:_ok", "foo..bar", "EXAMPLE.com/foo",
+	"Foo_bar/x", "a_b.c/d:v1@" + dg, "[fe80::1%25eth0]:5000/x", "[]/x", "[::1]:/x", "host:/x",
+	"a-.b/c", "-a.b/c", "x:abc/y", "nginx:v1@sha256+b.c-d_e:" + strings.Repeat("F", 32),
+	"nginx@a.:" + strings.Repeat("a", 32), "nginx:\u212a", "docker.io/library/x:K",
+	"a__b", "a___b", "a._b", "a-----b", "localhost:5000:6000/x", "LOCALHOST:5000/foo",
 }
 
 // FuzzParse checks, for any string, that Parse never panics, accepts and rejects exactly what

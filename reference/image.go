@@ -32,27 +32,30 @@ type Image struct {
 // The returned error is a [*ParseError] that matches [ErrInvalid], with the kubelet's text,
 // for example `couldn't parse image name "": invalid reference format`.
 func Parse(s string) (Image, error) {
-	named, err := distref.ParseNormalizedNamed(s)
+	p, err := parseNormalized(s)
 	if err != nil {
-		return Image{}, &ParseError{Input: s, Err: wrapFormat(err)}
+		return Image{}, &ParseError{Input: s, Err: err}
+	}
+	lib, suffix := "", ""
+	if p.lib {
+		lib = officialPrefix
+	}
+	if p.tag == "" && p.digest == "" {
+		suffix = ":" + defaultTag
+	}
+	img := Image{
+		original: s,
+		full:     p.domain + "/" + lib + p.rest + suffix,
+		repoLen:  len(p.domain) + 1 + len(lib) + p.pathEnd,
+		tagLen:   len(p.tag),
 	}
 	// The domain is empty for names such as "a_b.c/d", whose first component splits off as a
 	// registry but is not a valid host: the kubelet's repository is then the path alone.
-	img := Image{original: s, domLen: len(distref.Domain(named)), repoLen: len(distref.Path(named))}
-	if img.domLen > 0 {
-		img.repoLen += img.domLen + 1
+	if p.valid {
+		img.domLen = len(p.domain)
 	}
-	tagged, hasTag := named.(distref.Tagged)
-	_, hasDigest := named.(distref.Digested)
-	switch {
-	case hasTag:
-		img.tagLen = len(tagged.Tag())
-		img.full = named.String()
-	case hasDigest:
-		img.full = named.String()
-	default:
+	if suffix != "" {
 		img.tagLen = len(defaultTag)
-		img.full = named.Name() + ":" + defaultTag
 	}
 	return img, nil
 }
