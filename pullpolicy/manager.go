@@ -1,11 +1,10 @@
-//go:build managerwip
-
 package pullpolicy
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -49,6 +48,8 @@ type Config struct {
 	Allowlist []string
 	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
 	Records PullRecords
+	// Logger receives what the kubelet logs about pull records; nil discards it.
+	Logger *slog.Logger
 
 	// SerializeImagePulls is serializeImagePulls; nil means true unless
 	// MaxParallelImagePulls is 2 or more.
@@ -173,7 +174,7 @@ type Manager struct {
 	now      func() time.Time
 	keyring  *credential.Keyring
 	provider CredentialProvider // may be nil
-	verify   verification       // nil when credential verification is off
+	verify   *Verifier          // nil when credential verification is off
 	resolver Resolver           // nil: Always pulls, as the kubelet does
 	offline  bool
 	backOff  *backOff
@@ -204,7 +205,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		m.now = time.Now
 	}
 	if !cfg.DisableCredentialVerification {
-		v, err := newVerification(&cfg, m.now)
+		v, err := newManagerVerifier(&cfg, m.now)
 		if err != nil {
 			return nil, err
 		}

@@ -1,5 +1,3 @@
-//go:build managerwip
-
 package pullpolicy
 
 import (
@@ -107,7 +105,7 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 		c.event(EventTypeNormal, ReasonPulled, msg)
 		return true, ref, msg, nil
 	}
-	must, err := c.m.verify.mustPull(c.ctx, image, ref, c.creds.get)
+	must, err := c.mustPull(ref)
 	switch {
 	case err != nil:
 		_, msg, err := c.raw(err)

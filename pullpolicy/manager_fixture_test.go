@@ -1,5 +1,3 @@
-//go:build managerwip
-
 package pullpolicy_test
 
 import (

@@ -1,5 +1,3 @@
-//go:build managerwip
-
 package pullpolicy
 
 import (
@@ -30,16 +28,16 @@ func (c *ensureCall) pull(pullImage string) (string, string, error) {
 	}
 	image, v := c.req.Image, c.m.verify
 	if v != nil {
-		if err := v.recordIntent(c.ctx, image); err != nil {
+		if err := v.RecordPullIntent(image); err != nil {
 			return c.fail(nil, msgIntent(image, err), err)
 		}
 	}
 	out := c.attempt(pullImage, creds)
 	if v != nil {
 		if out.ok() {
-			v.recordPulled(c.ctx, image, out.res.ImageRef, out.res.Credential)
+			v.RecordImagePulled(image, out.res.ImageRef, CredentialsFor(out.res.Credential))
 		} else {
-			v.recordFailed(c.ctx, image)
+			v.RecordImagePullFailed(image)
 		}
 	}
 	if out.ok() {

@@ -1,5 +1,3 @@
-//go:build managerwip
-
 package pullpolicy
 
 import "github.com/imagepull/imagepull/credential"

@@ -1,5 +1,3 @@
-//go:build managerwip
-
 package pullpolicy
 
 import (
@@ -89,7 +87,7 @@ func (c *ensureCall) fallback(unavailable string, target reference.Image) (strin
 		return "", "", false
 	}
 	if v := c.m.verify; v != nil {
-		if must, err := v.mustPull(c.ctx, c.req.Image, local.ID, c.creds.get); err != nil || must {
+		if must, err := c.mustPull(local.ID); err != nil || must {
 			return "", "", false
 		}
 	}

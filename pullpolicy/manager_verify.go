@@ -1,20 +1,37 @@
-//go:build managerwip
-
 package pullpolicy
 
-import (
-	"context"
+import "time"
 
-	"github.com/imagepull/imagepull/credential"
-)
+// The Manager's use of the credential [Verifier] (KEP-2535, the kubelet's ImagePullManager).
 
-// verification is the Manager's view of credential verification (KEP-2535): whether a pod
-// may use a present image, and the records of pulls.
-type verification interface {
-	// mustPull is MustAttemptImagePull: whether the pod must pull the present image imageRef
-	// (named image by the pod) to prove its access. creds is called at most when needed.
-	mustPull(ctx context.Context, image, imageRef string, creds func() ([]credential.Credential, error)) (bool, error)
-	recordIntent(ctx context.Context, image string) error
-	recordPulled(ctx context.Context, image, imageRef string, used *credential.Credential)
-	recordFailed(ctx context.Context, image string)
+// newManagerVerifier builds the Verifier that cfg describes, on the Manager's clock.
+func newManagerVerifier(cfg *Config, now func() time.Time) (*Verifier, error) {
+	return NewVerifier(VerifierConfig{
+		Policy:    cfg.VerificationPolicy,
+		Allowlist: cfg.Allowlist,
+		Records:   cfg.Records,
+		Now:       now,
+		Logger:    cfg.Logger,
+	})
+}
+
+// Verifier returns the Manager's credential verifier, or nil when credential verification is
+// off. Call its [Verifier.Initialize] once at startup with the runtime's images, and its
+// [Verifier.PruneUnknownRecords] after image garbage collection, as the kubelet does.
+func (m *Manager) Verifier() *Verifier { return m.verify }
+
+// mustPull is MustAttemptImagePull for the present image ref: whether the pod must pull it
+// to prove its access. The pod's credentials are looked up only if the records need them.
+func (c *ensureCall) mustPull(ref string) (bool, error) {
+	return c.m.verify.MustAttemptImagePull(c.ctx, c.req.Image, ref, c.podCredentials)
+}
+
+// podCredentials is the kubelet's getPodCredentials: the Secret- and service-account-sourced
+// credentials among those that match the image.
+func (c *ensureCall) podCredentials() (PodCredentials, error) {
+	creds, err := c.creds.get()
+	if err != nil {
+		return PodCredentials{}, err
+	}
+	return PodCredentialsFrom(creds), nil
 }
