@@ -106,7 +106,7 @@ func TestEnsureImageCredentialVerification(t *testing.T) {
 		record: map[string]pullpolicy.ImagePullCredentials{presentRepo: secretsEntry(known)},
 		node:   nodeKeyring(t, "https://index.docker.io/v1/", "node-user"),
 		calls:  pulls, then: inspect,
-		want:   &pullpolicy.ImagePullCredentials{NodePodsAccessible: true},
+		want: &pullpolicy.ImagePullCredentials{NodePodsAccessible: true},
 	}, {
 		name:   "node credentials only, preloaded image: no pull",
 		policy: pullpolicy.IfNotPresent,
@@ -122,7 +122,7 @@ func TestEnsureImageCredentialVerification(t *testing.T) {
 		policy: pullpolicy.IfNotPresent,
 		record: map[string]pullpolicy.ImagePullCredentials{},
 		calls:  pulls, then: inspect,
-		want:   &pullpolicy.ImagePullCredentials{NodePodsAccessible: true},
+		want: &pullpolicy.ImagePullCredentials{NodePodsAccessible: true},
 	}, {
 		name:    "F11 gate off: no verification",
 		policy:  pullpolicy.IfNotPresent,
