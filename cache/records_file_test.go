@@ -175,8 +175,8 @@ func TestNewFileRecordsCreatesDirectories(t *testing.T) {
 	require.NoError(t, r.WritePullIntent("nginx"))
 	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "ref"}))
 	for path, mode := range map[string]os.FileMode{
-		filepath.Join(dir, "pulling"):                         0o700 | os.ModeDir,
-		filepath.Join(dir, "pulled"):                          0o700 | os.ModeDir,
+		filepath.Join(dir, "pulling"):                          0o700 | os.ModeDir,
+		filepath.Join(dir, "pulled"):                           0o700 | os.ModeDir,
 		filepath.Join(dir, "pulling", recordFileName("nginx")): 0o600,
 		filepath.Join(dir, "pulled", recordFileName("ref")):    0o600,
 	} {
