@@ -21,9 +21,9 @@ const ReasonOfflineFallback = "OfflineFallback"
 // on the container: its type ([EventTypeNormal] or [EventTypeWarning]), its reason (such as
 // [ReasonPulling]) and its message, verbatim.
 type Event struct {
-	Type    string
-	Reason  string
-	Message string
+	Type    string // EventTypeNormal or EventTypeWarning
+	Reason  string // ReasonPulling, ReasonPulled, …
+	Message string // verbatim
 }
 
 // String returns "Type Reason Message", the way kubectl lists an event.

@@ -34,7 +34,8 @@ type Config struct {
 	// Keyring holds the node-wide credentials (the node's docker config). Nil means none.
 	Keyring *credential.Keyring
 	// CredentialProvider, when set, supplies further credentials for a pod and image, after
-	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins).
+	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins). Its
+	// error fails EnsureImage raw, like a bad Secret (the kubelet only logs a plugin's error).
 	CredentialProvider CredentialProvider
 
 	// DisableCredentialVerification turns the KubeletEnsureSecretPulledImages feature gate
@@ -68,14 +69,17 @@ type Config struct {
 	// Resolver, when set, changes the Always policy (beyond the kubelet): the registry is
 	// asked once for the tag's digest; a present image with that digest (that the pod may use)
 	// is started without calling the Puller, and otherwise the digest is pulled, never the tag.
+	// A resolve failure counts as a failed pull (Failed event, back-off); the back-off holds
+	// back the resolve too. Resolves are not counted by the QPS limit nor queued.
 	Resolver Resolver
 	// OfflineFallback (beyond the kubelet): when a pull or a resolve fails with
 	// [ErrRegistryUnavailable], and only then, a present image that the pod may use is
 	// started, with a Warning event [ReasonOfflineFallback]. Never on 401, 403 or 404.
 	OfflineFallback bool
 	// DeduplicatePulls (beyond the kubelet): concurrent pulls of the same image string, for
-	// the same runtime handler, with the same credentials, share one runtime pull. A pod
-	// never shares another pod's pull made with other (or no) credentials.
+	// the same runtime handler, with the same credentials, share one runtime pull (pod
+	// annotations are not compared). A pod never shares another pod's pull made with other
+	// (or no) credentials, and each pod's records name its own Secret.
 	DeduplicatePulls bool
 }
 

@@ -4,16 +4,18 @@ import "github.com/imagepull/imagepull/credential"
 
 // Pod is what the [Manager] needs to know about the pod whose container starts.
 type Pod struct {
-	Namespace      string
-	Name           string
+	Namespace      string // also the Sandbox's, for the runtime
+	Name           string // also the Sandbox's, for the runtime
 	UID            string // the back-off is per pod UID and image string
-	ServiceAccount string // spec.serviceAccountName
-	// Annotations are all the pod's annotations; they go to the runtime with the pull.
+	ServiceAccount string // spec.serviceAccountName, for the CredentialProvider
+	// Annotations are all the pod's annotations. They go to the runtime with the pull, as
+	// PullRequest.Annotations (the same map: neither side may modify it).
 	Annotations map[string]string
 }
 
 // Request asks the [Manager] to make a container's image ready.
 type Request struct {
+	// Pod is the pod the container belongs to.
 	Pod Pod
 	// Container is the container's name. It is informational: events are about it.
 	Container string
