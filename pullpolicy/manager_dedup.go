@@ -35,14 +35,11 @@ func (g *flightGroup) do(ctx context.Context, key string, pull func() (pullOutco
 		g.mu.Lock()
 		f, ok := g.flights[key]
 		if !ok {
-			f = &flight{done: make(chan struct{})}
+			f = &flight{done: make(chan struct{}), err: errSharedPullPanicked}
 			g.flights[key] = f
 			g.mu.Unlock()
+			defer g.land(key, f) // also when pull panics: the waiters then see the error
 			f.out, f.err = pull()
-			g.mu.Lock()
-			delete(g.flights, key)
-			g.mu.Unlock()
-			close(f.done)
 			return f.out, false, f.err
 		}
 		g.mu.Unlock()
@@ -56,6 +53,17 @@ func (g *flightGroup) do(ctx context.Context, key string, pull func() (pullOutco
 		}
 		return f.out, true, f.err
 	}
+}
+
+// errSharedPullPanicked is what the waiters of a pull that panicked get.
+var errSharedPullPanicked = errors.New("pullpolicy: the shared pull panicked")
+
+// land ends the flight f for key and wakes its waiters.
+func (g *flightGroup) land(key string, f *flight) {
+	g.mu.Lock()
+	delete(g.flights, key)
+	g.mu.Unlock()
+	close(f.done)
 }
 
 func isContextErr(err error) bool {
