@@ -126,3 +126,15 @@ func BenchmarkVerifierFileRecords(b *testing.B) {
 		i++
 	}
 }
+
+func BenchmarkCachedFileRecordsGetPulledRecord(b *testing.B) {
+	r := NewCachedRecords(benchFileRecords(b), nil) // 10,000 records > 2,000: not authoritative
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok, err := r.GetPulledRecord(benchRef(i % 1000)); err != nil || !ok { // a hot set that fits
+			b.Fatal(ok, err)
+		}
+		i++
+	}
+}
