@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	dgOld   = digest.Digest(dg)
+	dgOld   = digest.Digest(emptyDigest)
 	dgNew   = digest.FromString("new")
 	dgIndex = digest.FromString("index")
 	dgArm   = digest.FromString("arm64 manifest")
@@ -53,7 +53,7 @@ func node(t *testing.T) *cache.Store {
 	s := cache.NewStore()
 	require.NoError(t, s.Add(pullpolicy.LocalImage{
 		ID: "sha256:nginxconfig", RepoTags: []string{"nginx:1.25", "nginx:latest"},
-		RepoDigests: []string{"nginx@" + dg}, Size: 42,
+		RepoDigests: []string{"nginx@" + emptyDigest}, Size: 42,
 	}))
 	require.NoError(t, s.Add(pullpolicy.LocalImage{
 		ID: "sha256:appconfig", RepoTags: []string{"ghcr.io/org/app:v1"},
@@ -90,8 +90,8 @@ func TestDecideLocalPolicies(t *testing.T) {
 		{"never-absent-raw-string", pullpolicy.Never, "docker.io/redis", pullpolicy.Fail, "ErrImageNeverPull", `Container image "docker.io/redis" is not present with pull policy of Never`, pullpolicy.ErrImageNeverPull},
 		{"ifnotpresent-present", pullpolicy.IfNotPresent, "nginx:1.25", pullpolicy.UseLocal, "Pulled", `Container image "nginx:1.25" already present on machine`, nil},
 		{"ifnotpresent-present-normalised", pullpolicy.IfNotPresent, "docker.io/library/nginx:1.25", pullpolicy.UseLocal, "Pulled", `Container image "docker.io/library/nginx:1.25" already present on machine`, nil},
-		{"ifnotpresent-present-by-digest", pullpolicy.IfNotPresent, "nginx@" + dg, pullpolicy.UseLocal, "Pulled", `Container image "nginx@` + dg + `" already present on machine`, nil},
-		{"ifnotpresent-tag-and-digest-uses-digest", pullpolicy.IfNotPresent, "nginx:9.9@" + dg, pullpolicy.UseLocal, "Pulled", `Container image "nginx:9.9@` + dg + `" already present on machine`, nil},
+		{"ifnotpresent-present-by-digest", pullpolicy.IfNotPresent, "nginx@" + emptyDigest, pullpolicy.UseLocal, "Pulled", `Container image "nginx@` + emptyDigest + `" already present on machine`, nil},
+		{"ifnotpresent-tag-and-digest-uses-digest", pullpolicy.IfNotPresent, "nginx:9.9@" + emptyDigest, pullpolicy.UseLocal, "Pulled", `Container image "nginx:9.9@` + emptyDigest + `" already present on machine`, nil},
 		{"ifnotpresent-absent", pullpolicy.IfNotPresent, "redis:7", pullpolicy.Pull, "Pulling", `Pulling image "redis:7"`, nil},
 		{"ifnotpresent-other-tag", pullpolicy.IfNotPresent, "nginx:1.26", pullpolicy.Pull, "Pulling", `Pulling image "nginx:1.26"`, nil},
 		{"ifnotpresent-platform-digest-absent", pullpolicy.IfNotPresent, "ghcr.io/org/app@" + string(dgArm), pullpolicy.Pull, "Pulling", `Pulling image "ghcr.io/org/app@` + string(dgArm) + `"`, nil},
@@ -136,9 +136,9 @@ func TestDecideAlways(t *testing.T) {
 		{"unchanged-tag", "nginx:1.25", dgOld, pullpolicy.UseLocal, "", "sha256:nginxconfig"},
 		{"moved-tag-pulls-by-digest", "nginx:1.25", dgNew, pullpolicy.Pull, "docker.io/library/nginx@" + string(dgNew), ""},
 		{"absent-pulls-by-digest", "redis:7", dgNew, pullpolicy.Pull, "docker.io/library/redis@" + string(dgNew), ""},
-		{"digest-reference-present", "nginx@" + dg, dgOld, pullpolicy.UseLocal, "", "sha256:nginxconfig"},
+		{"digest-reference-present", "nginx@" + emptyDigest, dgOld, pullpolicy.UseLocal, "", "sha256:nginxconfig"},
 		{"digest-reference-absent", "redis@" + string(dgNew), dgNew, pullpolicy.Pull, "docker.io/library/redis@" + string(dgNew), ""},
-		{"tag-and-digest-drops-tag", "nginx:latest@" + dg, dgOld, pullpolicy.UseLocal, "", "sha256:nginxconfig"},
+		{"tag-and-digest-drops-tag", "nginx:latest@" + emptyDigest, dgOld, pullpolicy.UseLocal, "", "sha256:nginxconfig"},
 		{"multi-arch-index-digest-matches", "ghcr.io/org/app:v1", dgIndex, pullpolicy.UseLocal, "", "sha256:appconfig"},
 		{"platform-digest-is-not-a-match", "ghcr.io/org/app:v1", dgArm, pullpolicy.Pull, "ghcr.io/org/app@" + string(dgArm), ""},
 	}
@@ -230,9 +230,9 @@ func TestDecideFailures(t *testing.T) {
 		{"registry-empty-digest", pullpolicy.Always, reference.MustParse("nginx"), node(t), fixed(""), pullpolicy.ErrImagePull, "Failed",
 			`Failed to pull image "nginx": registry returned an invalid digest "" for docker.io/library/nginx:latest: invalid checksum digest format`,
 			`registry returned an invalid digest "" for docker.io/library/nginx:latest: invalid checksum digest format`, nil},
-		{"registry-other-digest-for-digest-ref", pullpolicy.Always, reference.MustParse("nginx@" + dg), node(t), fixed(dgNew), pullpolicy.ErrImagePull, "Failed",
-			`Failed to pull image "nginx@` + dg + `": registry returned digest ` + string(dgNew) + ` for docker.io/library/nginx@` + dg,
-			`registry returned digest ` + string(dgNew) + ` for docker.io/library/nginx@` + dg, nil},
+		{"registry-other-digest-for-digest-ref", pullpolicy.Always, reference.MustParse("nginx@" + emptyDigest), node(t), fixed(dgNew), pullpolicy.ErrImagePull, "Failed",
+			`Failed to pull image "nginx@` + emptyDigest + `": registry returned digest ` + string(dgNew) + ` for docker.io/library/nginx@` + emptyDigest,
+			`registry returned digest ` + string(dgNew) + ` for docker.io/library/nginx@` + emptyDigest, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -263,9 +263,9 @@ func TestDecideDefaultsPolicy(t *testing.T) {
 		want  pullpolicy.Policy
 	}{
 		{"nginx", pullpolicy.Always},
-		{"nginx:latest@" + dg, pullpolicy.Always},
+		{"nginx:latest@" + emptyDigest, pullpolicy.Always},
 		{"nginx:1.25", pullpolicy.IfNotPresent},
-		{"nginx@" + dg, pullpolicy.IfNotPresent},
+		{"nginx@" + emptyDigest, pullpolicy.IfNotPresent},
 	}
 	for _, tc := range cases {
 		t.Run(tc.image, func(t *testing.T) {

@@ -21,9 +21,9 @@ import (
 func FuzzDecide(f *testing.F) {
 	f.Add("nginx", "IfNotPresent", true, "", false, uint8(0))
 	f.Add("nginx:1.25", "Never", false, "", false, uint8(0))
-	f.Add("nginx", "Always", true, dg, false, uint8(0))
-	f.Add("nginx:latest@"+dg, "", true, dg, false, uint8(1))
-	f.Add("redis@"+dg, "Always", false, "sha256:bad", true, uint8(2))
+	f.Add("nginx", "Always", true, emptyDigest, false, uint8(0))
+	f.Add("nginx:latest@"+emptyDigest, "", true, emptyDigest, false, uint8(1))
+	f.Add("redis@"+emptyDigest, "Always", false, "sha256:bad", true, uint8(2))
 	f.Add("", "always", false, "", false, uint8(3))
 	f.Fuzz(func(t *testing.T, image, policy string, present bool, registry string, storeFails bool, resolverErr uint8) {
 		img, perr := reference.Parse(image)

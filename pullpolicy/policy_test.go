@@ -10,7 +10,7 @@ import (
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
-const dg = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+const emptyDigest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // TestDefault is SEMANTICS-CASES.md group D: the API server's default for an empty policy.
 func TestDefault(t *testing.T) {
@@ -22,9 +22,9 @@ func TestDefault(t *testing.T) {
 		{"D1", "nginx", pullpolicy.Always},
 		{"D2", "nginx:latest", pullpolicy.Always},
 		{"D3", "nginx:1.25", pullpolicy.IfNotPresent},
-		{"D4", "nginx@" + dg, pullpolicy.IfNotPresent},
-		{"D5", "nginx:latest@" + dg, pullpolicy.Always},
-		{"D6", "nginx:v1@" + dg, pullpolicy.IfNotPresent},
+		{"D4", "nginx@" + emptyDigest, pullpolicy.IfNotPresent},
+		{"D5", "nginx:latest@" + emptyDigest, pullpolicy.Always},
+		{"D6", "nginx:v1@" + emptyDigest, pullpolicy.IfNotPresent},
 		{"D7a", "nginx:Latest", pullpolicy.IfNotPresent},
 		{"D7b", "busybox:LATEST", pullpolicy.IfNotPresent},
 		{"D8", "localhost:5000", pullpolicy.IfNotPresent},

@@ -1,0 +1,41 @@
+package credential_test
+
+import (
+	"fmt"
+
+	"github.com/imagepull/imagepull/credential"
+)
+
+// A pod's image pull Secret and the node's docker config, looked up as the kubelet does for
+// the image "nginx" (repository "docker.io/library/nginx").
+func ExampleFromSecrets() {
+	pod, err := credential.FromSecrets([]credential.Secret{{
+		Namespace: "default", Name: "regcred", UID: "6f1c", Type: credential.SecretTypeDockerConfigJSON,
+		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(
+			`{"auths":{"https://index.docker.io/v1/":{"auth":"YWxpY2U6czNjcjN0"}}}`)},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	node, _ := credential.FromDockerConfigJSON([]byte(`{"auths":{"docker.io":{"username":"node"}}}`), credential.Source{})
+
+	for _, c := range credential.Union(pod, node).Lookup("docker.io/library/nginx") {
+		fmt.Printf("%s from %q, hash %s…\n", c.Username, c.Source.Name, c.Hash[:12])
+	}
+	// Output:
+	// alice from "regcred", hash 53688ee7b550…
+	// node from "", hash 57982cb2ac68…
+}
+
+// Invalid Secret content fails with the raw JSON error, which the kubelet reports as the
+// container's waiting reason.
+func ExampleFromSecrets_invalid() {
+	_, err := credential.FromSecrets([]credential.Secret{{
+		Name: "broken", Type: credential.SecretTypeDockercfg,
+		Data: map[string][]byte{credential.DockercfgKey: []byte("invalid")},
+	}})
+	fmt.Println(err)
+	// Output:
+	// invalid character 'i' looking for beginning of value
+}
