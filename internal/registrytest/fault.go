@@ -37,8 +37,8 @@ type Fault struct {
 	// 0 applies it to every matching request until removed.
 	Times int
 
-	// Delay waits this long before answering. The wait ends early, with no answer, when the
-	// client goes away or the registry stops.
+	// Delay waits this long before answering. The wait ends early, with the connection
+	// dropped and no answer, when the client goes away or the registry stops.
 	Delay time.Duration
 	// Drop closes the connection without an answer (TCP reset): the client sees
 	// "connection reset by peer" or EOF.
@@ -140,6 +140,7 @@ func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if f.Delay > 0 && !wait(req.Context(), f.Delay) {
+		dropConnection(w) // never an answer after an aborted delay, not even an empty 200
 		return
 	}
 	switch {
