@@ -97,11 +97,11 @@ type config struct {
 	transport        http.RoundTripper
 }
 
-// errOptions is matched by every error of [NewResolver] about its options.
-var errOptions = errors.New("registry: invalid options")
+// ErrInvalidOptions is matched by every error of [NewResolver] about its options.
+var ErrInvalidOptions = errors.New("registry: invalid options")
 
 func optionError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errOptions}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...)
 }
 
 func newConfig(o *Options) (config, error) {
