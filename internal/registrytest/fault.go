@@ -71,7 +71,7 @@ type faultState struct {
 
 // Inject adds a fault for the requests that follow and returns a function that removes it
 // (calling it again, or after the fault ran out, does nothing). It returns an error, and adds
-// nothing, for a negative Times, Delay, RetryAfter or SlowBody or a Status outside 100–599.
+// nothing, for a negative Times, Delay, RetryAfter or SlowBody or a Status outside 400–599.
 func (r *Registry) Inject(f Fault) (remove func(), err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
@@ -98,8 +98,8 @@ func (f Fault) validate() error {
 	if f.Times < 0 || f.Delay < 0 || f.RetryAfter < 0 || f.SlowBody < 0 {
 		errs = append(errs, errors.New("negative Times, Delay, RetryAfter or SlowBody"))
 	}
-	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
-		errs = append(errs, fmt.Errorf("status %d outside 100–599", f.Status))
+	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+		errs = append(errs, fmt.Errorf("status %d is not an error status (400–599)", f.Status))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("registrytest: invalid fault: %w", err)

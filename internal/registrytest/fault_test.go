@@ -246,7 +246,7 @@ func TestInjectRejectsInvalidFaults(t *testing.T) {
 	t.Parallel()
 	r := registrytest.New(t, registrytest.Options{})
 	for _, f := range []registrytest.Fault{
-		{Times: -1}, {Delay: -time.Second}, {SlowBody: -1}, {RetryAfter: -1}, {Status: 99}, {Status: 600},
+		{Times: -1}, {Delay: -time.Second}, {SlowBody: -1}, {RetryAfter: -1}, {Status: 99}, {Status: 200}, {Status: 307}, {Status: 600},
 	} {
 		remove, err := r.Inject(f)
 		assert.Error(t, err, "%+v", f)

@@ -36,6 +36,8 @@ type Registry struct {
 	host    string       // "127.0.0.1:PORT" of the registry listener, fixed for the lifetime
 	other   string       // "127.0.0.1:PORT" of the other-host listener, fixed for the lifetime
 
+	life sync.Mutex // serializes Stop, Restart and Close; held while Stop waits
+
 	mu       sync.Mutex // protects the fields below
 	gen      *generation
 	closed   bool
@@ -110,10 +112,17 @@ func (r *Registry) Ref(repo, tag string) string {
 }
 
 // Stop closes both listeners and all open connections, so new requests fail with "connection
-// refused", and waits for running handlers to return (injected delays are cut short). Content,
+// refused", and waits for running handlers to return (injected delays and trickled bodies
+// are cut short). Content,
 // recorded requests, faults and auth settings are kept. Stopping a stopped registry does
 // nothing.
 func (r *Registry) Stop() {
+	r.life.Lock()
+	defer r.life.Unlock()
+	r.stop()
+}
+
+func (r *Registry) stop() {
 	r.mu.Lock()
 	g := r.gen
 	if g == nil || g.stopped {
@@ -135,12 +144,16 @@ func (r *Registry) Stop() {
 // kept. Restarting a running registry does nothing. It returns [ErrClosed] after
 // [Registry.Close], and an error if an address is no longer free.
 func (r *Registry) Restart() error {
+	r.life.Lock()
+	defer r.life.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
+	switch {
+	case r.closed:
 		return ErrClosed
-	}
-	if !r.gen.stopped {
+	case r.gen == nil:
+		return errors.New("registrytest: Restart of a registry that was never started")
+	case !r.gen.stopped:
 		return nil
 	}
 	lns, err := listen(r.host, r.other)
@@ -154,10 +167,12 @@ func (r *Registry) Restart() error {
 // Close stops the registry for good, like [Registry.Stop], and releases its goroutines.
 // Closing twice does nothing.
 func (r *Registry) Close() {
+	r.life.Lock()
+	defer r.life.Unlock()
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
-	r.Stop()
+	r.stop()
 }
 
 func (r *Registry) serve(lns []net.Listener) {

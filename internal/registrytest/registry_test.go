@@ -292,3 +292,13 @@ func TestStopRestart(t *testing.T) {
 	_, err = do(t.Context(), c, http.MethodHead, url, nil)
 	assert.True(t, errors.Is(err, syscall.ECONNREFUSED), "want connection refused, got %v", err)
 }
+
+func TestZeroRegistry(t *testing.T) {
+	t.Parallel()
+	var r registrytest.Registry
+	assert.Error(t, r.Restart())
+	r.Stop()
+	r.Close()
+	assert.ErrorIs(t, r.Restart(), registrytest.ErrClosed)
+	assert.Equal(t, 0, r.Count("", ""))
+}

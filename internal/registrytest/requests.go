@@ -39,8 +39,9 @@ func (r *Registry) record(host string, req *http.Request) {
 // Count returns how many requests the registry host (not [Registry.OtherHost]) received with
 // the given method whose path starts with pathPrefix. An empty method matches every method, an
 // empty prefix every path. Count("HEAD", "/v2/app/manifests/") counts manifest HEADs of
-// repository "app"; use a full path such as "/v2/app/manifests/v1" for one tag. Requests made
-// by the push helpers are not counted.
+// repository "app"; use a full path such as "/v2/app/manifests/v1" for one tag. Every request
+// that arrived counts, also those answered 401 or with an injected fault; requests made by the
+// push helpers do not. Requests to [Registry.OtherHost] are in [Registry.Requests].
 func (r *Registry) Count(method, pathPrefix string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -75,7 +76,8 @@ func (r *Registry) Requests() []Request {
 	return slices.Clone(r.requests)
 }
 
-// ResetCounts forgets all recorded requests on both listeners.
+// ResetCounts forgets all recorded requests on both listeners. The log grows with every
+// request, so long benchmarks should reset it now and then.
 func (r *Registry) ResetCounts() {
 	r.mu.Lock()
 	r.requests = nil
