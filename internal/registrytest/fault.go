@@ -19,9 +19,11 @@ const SlowChunk = 64
 
 // Fault describes a misbehaviour of the registry host for matching requests. Add one with
 // [Registry.Inject]. A request matches when its method equals Method ("" matches any) and its
-// path starts with PathPrefix ("" matches any, "/token" matches the token endpoint). Faults
-// apply after authentication: a request the registry answers with 401 consumes no fault. The
-// first matching fault, in the order injected, applies; at most one fault applies per request.
+// path starts with PathPrefix ("" matches any, "/token" matches the token endpoint on the
+// registry host). Faults apply after authentication: a request the registry answers with 401
+// consumes no fault. The first matching fault, in the order injected, applies; at most one
+// fault applies per request. [Registry.OtherHost], and so a token endpoint put there with
+// [Auth.TokenOnOtherHost], never misbehaves.
 //
 // The effects run in this order: Delay; then exactly one of Drop, Status or Redirect, the
 // first one set; otherwise the real content, with NoDigest, WrongDigest and SlowBody applied
@@ -132,11 +134,11 @@ func (r *Registry) takeFault(req *http.Request) (Fault, bool) {
 	return Fault{}, false
 }
 
-// serveFaulty serves req on the registry host, applying the first matching fault.
-func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request) {
+// serveFaulty serves req with next, applying the first matching fault.
+func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request, next http.Handler) {
 	f, ok := r.takeFault(req)
 	if !ok {
-		r.content.ServeHTTP(w, req)
+		next.ServeHTTP(w, req)
 		return
 	}
 	if f.Delay > 0 && !wait(req.Context(), f.Delay) {
@@ -154,7 +156,7 @@ func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request) {
 	case f.Redirect:
 		http.Redirect(w, req, r.OtherURL()+req.URL.RequestURI(), http.StatusTemporaryRedirect)
 	default:
-		r.content.ServeHTTP(&faultyWriter{ResponseWriter: w, ctx: req.Context(), f: f}, req)
+		next.ServeHTTP(&faultyWriter{ResponseWriter: w, ctx: req.Context(), f: f}, req)
 	}
 }
 

@@ -253,3 +253,29 @@ func TestInjectRejectsInvalidFaults(t *testing.T) {
 		assert.Nil(t, remove)
 	}
 }
+
+func TestFaultOnTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	r, _ := newWithImage(t)
+	r.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: "u", Password: "p"})
+	c := client(t)
+	tokenURL := r.URL() + "/token?scope=repository%3Aapp%3Apull"
+
+	_, err := r.Inject(registrytest.Fault{PathPrefix: "/token", Status: 503, Times: 1})
+	require.NoError(t, err)
+	resp := mustDo(t, c, http.MethodGet, tokenURL, basic("u", "p"))
+	assert.Equal(t, http.StatusServiceUnavailable, resp.status)
+
+	_, err = r.Inject(registrytest.Fault{PathPrefix: "/token", Drop: true, Times: 1})
+	require.NoError(t, err)
+	_, err = do(t.Context(), c, http.MethodGet, tokenURL, basic("u", "p"))
+	assert.Error(t, err, "dropped")
+
+	assert.Equal(t, http.StatusOK, mustDo(t, c, http.MethodGet, tokenURL, basic("u", "p")).status)
+	assert.Equal(t, 3, r.Count("GET", "/token"))
+
+	_, err = r.Inject(registrytest.Fault{PathPrefix: "/token", Status: 503})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, mustDo(t, c, http.MethodGet, r.OtherURL()+"/token?scope=repository%3Aapp%3Apull", basic("u", "p")).status,
+		"the other host's token endpoint never misbehaves")
+}

@@ -6,18 +6,18 @@ import (
 	"strings"
 )
 
-// serveRegistry answers a request on the registry host: record, authenticate, apply a fault,
-// then serve content.
+// serveRegistry answers a request on the registry host: record, authenticate (except the
+// token endpoint), apply a fault, then serve content or a token.
 func (r *Registry) serveRegistry(w http.ResponseWriter, req *http.Request) {
 	r.record(r.host, req)
 	if req.URL.Path == tokenPath {
-		r.serveToken(w, req)
+		r.serveFaulty(w, req, http.HandlerFunc(r.serveToken))
 		return
 	}
 	if !r.authorize(w, req) {
 		return
 	}
-	r.serveFaulty(w, req)
+	r.serveFaulty(w, req, r.content)
 }
 
 // serveOther answers a request on the other host: record, then serve the token endpoint or
