@@ -57,7 +57,9 @@ func retryable(resp *http.Response, err error) bool {
 		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 			return false // the name does not exist: asking again will not help
 		}
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && unreachable(err)
+		// A timeout is worth another try, unless it is the call's own deadline, which Retry
+		// checks; a cancelled call is not.
+		return !errors.Is(err, context.Canceled) && unreachable(err)
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
