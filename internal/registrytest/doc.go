@@ -23,12 +23,14 @@
 //
 // # Content
 //
-// [Registry.PushRandom] pushes a random single-platform image, [Registry.PushIndex] a
-// multi-platform index of random images, [Registry.PushImage] any go-containerregistry image,
-// and [Registry.DeleteTag] removes a tag. Pushing to an existing tag moves it. These helpers
-// write straight to the in-memory content: they are not counted, ignore auth and faults, and
-// work while the registry is stopped. Unknown repositories and tags answer 404 with an OCI
-// error body (NAME_UNKNOWN, MANIFEST_UNKNOWN).
+// [Registry.PushRandom] pushes a random single-platform OCI image (valid, one tiny layer),
+// [Registry.PushIndex] an OCI index of random images for the given platforms,
+// [Registry.PushBlob] and [Registry.PushManifest] hand-made content (any media type, for
+// example Docker schema 2), and [Registry.DeleteTag] removes a tag. Pushing to an existing tag
+// moves it; the old image stays reachable by digest. These helpers write straight to the
+// in-memory content: they are not counted, ignore auth and faults, and work while the
+// registry is stopped. Unknown repositories, tags and blobs answer 404 with an OCI error body
+// (NAME_UNKNOWN, MANIFEST_UNKNOWN, BLOB_UNKNOWN).
 //
 // # Counting requests
 //
@@ -60,8 +62,15 @@
 //		Method: "HEAD", PathPrefix: "/v2/app/manifests/", Status: http.StatusMethodNotAllowed,
 //	})
 //
-// Delays and trickled bodies end as soon as the client gives up or the registry stops, so no
-// handler outlives its request.
+// Faults apply after authentication, and only on the registry host. Delays and trickled
+// bodies end as soon as the client gives up or the registry stops, so no handler outlives its
+// request.
+//
+// Two client behaviours matter when reading counts and recorded headers: Go's http.Transport
+// retries an idempotent request once, silently, when a reused keep-alive connection is
+// dropped; and Go's http.Client, following a redirect from 127.0.0.1:A to 127.0.0.1:B, keeps
+// the Authorization header because it compares host names only (oras-go drops it when the
+// port changes).
 //
 // # Concurrency
 //

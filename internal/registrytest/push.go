@@ -85,13 +85,16 @@ func (r *Registry) PushBlob(ctx context.Context, repo string, data []byte) (dige
 }
 
 // PushManifest stores body, a manifest or index of the given media type, as ref, and returns
-// its digest. ref is "repo:tag" to tag it or "repo@digest" to store it by digest only; the
-// blobs and child manifests it names should be pushed first. Use it to serve hand-made
-// manifests.
+// its digest. ref is "repo:tag" to tag it or "repo@digest" to store it by digest only (the
+// body must then hash to that digest). The blobs and child manifests it names should be
+// pushed first. Use it to serve hand-made manifests, such as Docker schema 2 ones.
 func (r *Registry) PushManifest(ctx context.Context, ref, mediaType string, body []byte) (digest.Digest, error) {
 	repo, target, err := splitRef(ref)
 	if err != nil {
 		return "", err
+	}
+	if want, err := digest.Parse(target); err == nil && want.Algorithm().FromBytes(body) != want {
+		return "", fmt.Errorf("registrytest: push manifest %s: body does not match the digest", ref)
 	}
 	path := "/v2/" + repo + "/manifests/" + target
 	if err := r.direct(ctx, http.MethodPut, path, mediaType, body, http.StatusCreated); err != nil {

@@ -302,3 +302,29 @@ func TestZeroRegistry(t *testing.T) {
 	assert.ErrorIs(t, r.Restart(), registrytest.ErrClosed)
 	assert.Equal(t, 0, r.Count("", ""))
 }
+
+func TestPushManifestDockerMediaType(t *testing.T) {
+	t.Parallel()
+	r := registrytest.New(t, registrytest.Options{})
+	c := client(t)
+	ctx := t.Context()
+	const dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+	cfg, err := r.PushBlob(ctx, "legacy", []byte(`{"architecture":"amd64","os":"linux"}`))
+	require.NoError(t, err)
+	body := []byte(`{"schemaVersion":2,"mediaType":"` + dockerManifest + `","config":{"mediaType":` +
+		`"application/vnd.docker.container.image.v1+json","digest":"` + cfg.String() + `","size":37},"layers":[]}`)
+	d, err := r.PushManifest(ctx, "legacy:v1", dockerManifest, body)
+	require.NoError(t, err)
+	assert.Equal(t, digest.FromBytes(body), d)
+
+	head := mustDo(t, c, http.MethodHead, r.URL()+"/v2/legacy/manifests/v1", nil)
+	require.Equal(t, http.StatusOK, head.status)
+	assert.Equal(t, dockerManifest, head.header.Get("Content-Type"))
+	assert.Equal(t, d.String(), head.header.Get("Docker-Content-Digest"))
+
+	byDigest, err := r.PushManifest(ctx, "legacy@"+d.String(), dockerManifest, body)
+	require.NoError(t, err)
+	assert.Equal(t, d, byDigest)
+	_, err = r.PushManifest(ctx, "legacy@"+digest.FromString("other").String(), dockerManifest, body)
+	assert.Error(t, err, "the body does not match the digest")
+}
