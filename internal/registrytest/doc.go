@@ -26,7 +26,8 @@
 // [Registry.PushRandom] pushes a random single-platform OCI image (valid, one tiny layer),
 // [Registry.PushIndex] an OCI index of random images for the given platforms,
 // [Registry.PushBlob] and [Registry.PushManifest] hand-made content (any media type, for
-// example Docker schema 2), and [Registry.DeleteTag] removes a tag. Pushing to an existing tag
+// example Docker schema 2), [Registry.Tag] points a tag at a stored manifest, and
+// [Registry.DeleteTag] removes a tag. Pushing to an existing tag
 // moves it; the old image stays reachable by digest. These helpers write straight to the
 // in-memory content: they are not counted, ignore auth and faults, and work while the
 // registry is stopped. Unknown repositories, tags and blobs answer 404 with an OCI error body

@@ -103,6 +103,29 @@ func (r *Registry) PushManifest(ctx context.Context, ref, mediaType string, body
 	return digest.FromBytes(body), nil
 }
 
+// Tag points the tag repoTag, e.g. "app:v1", at the manifest d already stored in the same
+// repository, moving the tag if it exists: for example back to an older image.
+func (r *Registry) Tag(ctx context.Context, repoTag string, d digest.Digest) error {
+	repo, tag, err := splitRepoTag(repoTag)
+	if err != nil {
+		return err
+	}
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("registrytest: tag %s: %w", repoTag, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/v2/"+repo+"/manifests/"+d.String(), http.NoBody)
+	if err != nil {
+		return fmt.Errorf("registrytest: tag %s: %w", repoTag, err)
+	}
+	rec := httptest.NewRecorder()
+	r.content.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return fmt.Errorf("registrytest: tag %s: manifest %s: status %d", repoTag, d, rec.Code)
+	}
+	_, err = r.PushManifest(ctx, repo+":"+tag, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+	return err
+}
+
 // DeleteTag removes the tag repoTag, e.g. "app:v1", so that its manifest requests answer 404
 // MANIFEST_UNKNOWN; the image stays reachable by digest.
 func (r *Registry) DeleteTag(ctx context.Context, repoTag string) error {

@@ -150,6 +150,13 @@ func TestPushMovesTag(t *testing.T) {
 	old := mustDo(t, c, http.MethodHead, r.URL()+"/v2/app/manifests/"+first.String(), nil)
 	assert.Equal(t, http.StatusOK, old.status, "the old image stays reachable by digest")
 
+	require.NoError(t, r.Tag(t.Context(), "app:v1", first), "move the tag back")
+	head = mustDo(t, c, http.MethodHead, r.URL()+"/v2/app/manifests/v1", nil)
+	assert.Equal(t, first.String(), head.header.Get("Docker-Content-Digest"))
+	assert.Error(t, r.Tag(t.Context(), "app:v1", digest.FromString("unknown")))
+	assert.Error(t, r.Tag(t.Context(), "other:v1", first), "the manifest is in another repository")
+	assert.Error(t, r.Tag(t.Context(), "app:v1", "sha256:short"))
+
 	require.NoError(t, r.DeleteTag(t.Context(), "app:v1"))
 	gone := mustDo(t, c, http.MethodGet, r.URL()+"/v2/app/manifests/v1", nil)
 	assert.Equal(t, http.StatusNotFound, gone.status)
