@@ -64,6 +64,11 @@ func TestResolveFaults(t *testing.T) {
 			wantKind: pullpolicy.ErrRegistryUnavailable, also: []error{context.DeadlineExceeded}, heads: 1, gets: 0,
 		},
 		{
+			name: "resolver timeout", faults: head(registrytest.Fault{Delay: time.Hour}),
+			setup:    func(_ *registrytest.Registry, o *registry.Options) { o.Timeout = 300 * time.Millisecond },
+			wantKind: pullpolicy.ErrRegistryUnavailable, also: []error{context.DeadlineExceeded}, heads: 1, gets: 0,
+		},
+		{
 			name:     "429 asking for a longer wait than allowed",
 			faults:   head(registrytest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 5 * time.Second}),
 			wantKind: pullpolicy.ErrRegistryUnavailable, wantStatus: http.StatusTooManyRequests, heads: 1, gets: 0,
@@ -291,4 +296,67 @@ func TestResolveBackoff(t *testing.T) {
 		assert.GreaterOrEqual(t, time.Since(start), 6300*time.Millisecond)
 	})
 	assert.Equal(t, 4, reg.Count(http.MethodHead, "/v2/app/manifests/v1"))
+}
+
+func TestResolveCancelled(t *testing.T) {
+	reg := registrytest.New(t, registrytest.Options{})
+	push(t, reg, "app:v1")
+	_, err := reg.Inject(registrytest.Fault{Method: http.MethodHead, Delay: time.Hour})
+	require.NoError(t, err)
+	r := newResolver(t, fastOptions(reg))
+	baseline := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(t.Context())
+	stop := time.AfterFunc(100*time.Millisecond, cancel)
+	defer stop.Stop()
+
+	_, err = r.Resolve(ctx, ref(reg, "app", "v1"))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, pullpolicy.ErrRegistryUnavailable, "the caller gave up; the registry is not to blame")
+	assert.Equal(t, 1, reg.Count(http.MethodHead, "/v2/app/manifests/v1"), "a cancelled request is not retried")
+	noLeak(t, r, baseline)
+}
+
+// A digest reference whose HEAD answer names another digest is checked with a GET: the body
+// decides.
+func TestResolveDigestReferenceVerifiesBody(t *testing.T) {
+	tests := []struct {
+		name    string
+		method  string // the method the WrongDigest fault applies to; "" for both
+		wantErr error
+	}{
+		{name: "HEAD lies, GET body matches", method: http.MethodHead},
+		{name: "HEAD and GET lie", method: "", wantErr: registry.ErrDigestMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := registrytest.New(t, registrytest.Options{})
+			d := push(t, reg, "app:v1")
+			_, err := reg.Inject(registrytest.Fault{Method: tc.method, PathPrefix: "/v2/app/manifests/", WrongDigest: true})
+			require.NoError(t, err)
+			r := newResolver(t, fastOptions(reg))
+			got, err := r.Resolve(t.Context(), ref(reg, "app", "v1").WithDigest(d))
+			assert.Equal(t, 1, reg.Count(http.MethodGet, "/v2/app/manifests/"+d.String()))
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				assert.NotErrorIs(t, err, pullpolicy.ErrRegistryUnavailable)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, d, got)
+		})
+	}
+}
+
+func TestResolveManifestTooLarge(t *testing.T) {
+	reg := registrytest.New(t, registrytest.Options{})
+	push(t, reg, "app:v1")
+	_, err := reg.Inject(registrytest.Fault{Method: http.MethodHead, Status: http.StatusMethodNotAllowed})
+	require.NoError(t, err)
+	opts := fastOptions(reg)
+	opts.MaxManifestBytes = 16
+	_, err = newResolver(t, opts).Resolve(t.Context(), ref(reg, "app", "v1"))
+	require.ErrorContains(t, err, "manifest is larger than 16 bytes")
+	for _, kind := range []error{pullpolicy.ErrRegistryUnavailable, registry.ErrNotFound, registry.ErrUnauthorized, registry.ErrDigestMismatch} {
+		assert.NotErrorIs(t, err, kind)
+	}
 }

@@ -27,8 +27,8 @@ type Resolver struct {
 	transport http.RoundTripper
 	header    http.Header // User-Agent; never modified after NewResolver
 
-	mu     sync.Mutex              // protects caches
-	caches map[cacheKey]auth.Cache // bearer tokens and auth schemes, per host and credential
+	mu     sync.Mutex               // protects caches
+	caches map[cacheKey]*tokenCache // auth schemes and tokens, per host and credential
 }
 
 // cacheKey separates authentication state by endpoint and by credential, so that a token
@@ -55,7 +55,7 @@ func NewResolver(opts *Options) (*Resolver, error) {
 		cfg:       cfg,
 		transport: cfg.transport,
 		header:    http.Header{"User-Agent": {cfg.userAgent}},
-		caches:    make(map[cacheKey]auth.Cache),
+		caches:    make(map[cacheKey]*tokenCache),
 	}
 	if r.transport == nil {
 		r.transport = newTransport(cfg.attemptTimeout)
@@ -221,7 +221,7 @@ func (r *Resolver) client(ctx context.Context, ep endpoint, cred Credential) *au
 	}
 }
 
-func (r *Resolver) authCache(host string, cred Credential) auth.Cache {
+func (r *Resolver) authCache(host string, cred Credential) *tokenCache {
 	key := cacheKey{host: strings.ToLower(host), cred: cred}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -234,7 +234,7 @@ func (r *Resolver) authCache(host string, cred Credential) auth.Cache {
 			break
 		}
 	}
-	c := auth.NewCache()
+	c := &tokenCache{host: host}
 	r.caches[key] = c
 	return c
 }

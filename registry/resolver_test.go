@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
@@ -435,4 +436,35 @@ func TestNewResolverOptions(t *testing.T) {
 			assert.ErrorIs(t, err, registry.ErrInvalidOptions)
 		})
 	}
+}
+
+// A caller that gives up while a token is being fetched does not fail another caller waiting
+// for a token with the same credentials.
+func TestResolveCancelledTokenFetchDoesNotFailOthers(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword}})
+	want := push(t, reg, "app:v1")
+	_, err := reg.Inject(registrytest.Fault{PathPrefix: "/token", Delay: 500 * time.Millisecond, Times: 1})
+	require.NoError(t, err)
+	opts := fastOptions(reg)
+	opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	r := newResolver(t, opts)
+	img := ref(reg, "app", "v1")
+
+	impatient, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := r.Resolve(impatient, img)
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+	wg.Go(func() {
+		for reg.Count(http.MethodGet, "/token") == 0 { // the impatient caller is fetching
+			time.Sleep(time.Millisecond)
+		}
+		time.AfterFunc(50*time.Millisecond, cancel)
+		got, err := r.Resolve(t.Context(), img)
+		assert.NoError(t, err)
+		assert.Equal(t, want, got)
+	})
+	wg.Wait()
 }
