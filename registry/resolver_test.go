@@ -468,3 +468,34 @@ func TestResolveCancelledTokenFetchDoesNotFailOthers(t *testing.T) {
 	})
 	wg.Wait()
 }
+
+// recordingTransport is a real transport that remembers the User-Agent of each request.
+type recordingTransport struct {
+	http.Transport
+	mu     sync.Mutex
+	agents []string
+}
+
+func (rt *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt.mu.Lock()
+	rt.agents = append(rt.agents, req.Header.Get("User-Agent"))
+	rt.mu.Unlock()
+	return rt.Transport.RoundTrip(req)
+}
+
+func TestResolveUserAgent(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{Scheme: registrytest.AuthBearer, Anonymous: true}})
+	push(t, reg, "app:v1")
+	for _, tc := range []struct{ set, want string }{{"", "imagepull/"}, {"kubelet/v1.36.3", "kubelet/v1.36.3"}} {
+		rt := &recordingTransport{}
+		t.Cleanup(rt.CloseIdleConnections)
+		r := newResolver(t, &registry.Options{Transport: rt, PlainHTTP: []string{reg.Host()}, UserAgent: tc.set})
+		_, err := r.Resolve(t.Context(), ref(reg, "app", "v1"))
+		require.NoError(t, err)
+		require.Len(t, rt.agents, 3, "HEAD, token, HEAD")
+		for _, ua := range rt.agents {
+			assert.True(t, strings.HasPrefix(ua, tc.want), "User-Agent %q, want prefix %q", ua, tc.want)
+		}
+	}
+}
