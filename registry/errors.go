@@ -70,6 +70,9 @@ func (e *Error) Error() string {
 		if e.Code != "" {
 			b.WriteString(": ")
 			b.WriteString(e.Code)
+		} else if hint := statusHint(e.StatusCode); hint != "" {
+			b.WriteString(": ")
+			b.WriteString(hint) // an answer to HEAD has no body, so no error code
 		}
 		if e.Detail != "" {
 			b.WriteString(": ")
@@ -81,8 +84,12 @@ func (e *Error) Error() string {
 			b.WriteByte(')')
 		}
 	case e.Err != nil:
-		if errors.Is(e.Kind, pullpolicy.ErrRegistryUnavailable) {
+		switch {
+		case errors.Is(e.Kind, pullpolicy.ErrRegistryUnavailable):
 			b.WriteString("registry unreachable: ")
+		case e.Kind != nil:
+			b.WriteString(e.Kind.Error())
+			b.WriteString(": ")
 		}
 		b.WriteString(e.Err.Error())
 	case e.Kind != nil:
@@ -101,6 +108,20 @@ func (e *Error) Unwrap() []error {
 		errs = append(errs, e.Err)
 	}
 	return errs
+}
+
+// statusHint says what a status means for a manifest request when the registry sent no
+// error code.
+func statusHint(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "authentication required or credentials rejected"
+	case http.StatusForbidden:
+		return "access denied"
+	case http.StatusNotFound:
+		return "manifest or repository unknown"
+	}
+	return ""
 }
 
 // kindOfStatus maps an HTTP status to the kind of failure it reports.

@@ -11,7 +11,7 @@ import (
 )
 
 // Options configures a [Resolver]. The zero value (and a nil *Options) means the defaults
-// documented on each field: anonymous access plus no node credentials, HTTPS everywhere, no
+// documented on each field: no node credentials (anonymous access), HTTPS everywhere, no
 // mirrors, 3 retries.
 type Options struct {
 	// Credentials are the node-wide credentials, looked up after a call's own (see

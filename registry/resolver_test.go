@@ -499,3 +499,42 @@ func TestResolveUserAgent(t *testing.T) {
 		}
 	}
 }
+
+// A mirror gets the credentials found for its own host, never those of the registry it
+// mirrors.
+func TestResolveMirrorCredentials(t *testing.T) {
+	t.Parallel()
+	upstreamAuth := registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword}
+	mirrorAuth := registrytest.Auth{Scheme: registrytest.AuthBasic, Username: "mirror", Password: "mirror-pw"}
+	upstream := registrytest.New(t, registrytest.Options{Auth: upstreamAuth})
+	mirror := registrytest.New(t, registrytest.Options{Auth: mirrorAuth})
+	want := push(t, upstream, "app:v1")
+	pod := mustKeyring(t, upstream.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	upstreamBasic := "Basic " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword))
+
+	t.Run("mirror without credentials is skipped, and never sees the registry's", func(t *testing.T) {
+		opts := fastOptions(upstream)
+		opts.Mirrors = map[string][]string{upstream.Host(): {"http://" + mirror.Host()}}
+		got, err := newResolver(t, opts).ResolveWith(t.Context(), ref(upstream, "app", "v1"), pod)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+		assert.Equal(t, 1, mirror.Count(http.MethodHead, "/v2/app/manifests/v1"))
+		for _, req := range mirror.Requests() {
+			assert.NotEqual(t, upstreamBasic, req.Authorization)
+		}
+	})
+	t.Run("mirror with its own credentials answers", func(t *testing.T) {
+		mirrored := push(t, mirror, "app:v1")
+		upstream.ResetCounts()
+		opts := fastOptions(upstream)
+		opts.Mirrors = map[string][]string{upstream.Host(): {"http://" + mirror.Host()}}
+		opts.Credentials = mustKeyring(t, mirror.Host(), registry.Credential{Username: "mirror", Password: "mirror-pw"})
+		got, err := newResolver(t, opts).ResolveWith(t.Context(), ref(upstream, "app", "v1"), pod)
+		require.NoError(t, err)
+		assert.Equal(t, mirrored, got)
+		assert.Zero(t, upstream.Count("", "/"))
+		for _, req := range mirror.Requests() {
+			assert.NotEqual(t, upstreamBasic, req.Authorization)
+		}
+	})
+}
