@@ -76,6 +76,39 @@ type Keyring struct {
 type keyringEntry struct {
 	key   string       // host[:port][/path], as the kubelet indexes it
 	creds []Credential // in the order they were added
+	loc   location     // key, parsed once
+}
+
+// location is a key or a repository split as the kubelet's URLsMatch compares them.
+type location struct {
+	hostParts []string // dot-separated host name parts (globs, for a key)
+	port      string
+	path      string
+	ok        bool // false when it did not parse: it matches nothing
+}
+
+func parseLocation(s string) location {
+	u, err := url.Parse("https://" + s)
+	if err != nil {
+		return location{}
+	}
+	parts, port := splitHost(u.Host)
+	return location{hostParts: parts, port: port, path: u.Path, ok: true}
+}
+
+// matches is the kubelet's URLsMatch(key, repo): equal ports, host parts matching as globs
+// one by one, and the key's path a prefix of the repository's.
+func (key location) matches(repo location) bool {
+	if !key.ok || !repo.ok || key.port != repo.port || len(key.hostParts) != len(repo.hostParts) ||
+		!strings.HasPrefix(repo.path, key.path) {
+		return false
+	}
+	for i, pattern := range key.hostParts {
+		if ok, err := path.Match(pattern, repo.hostParts[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // dockerHubKey is the location the kubelet falls back to for Docker Hub images.
@@ -156,12 +189,13 @@ func Merge(ks ...*Keyring) *Keyring {
 // "docker.io/library/nginx" or "registry.example.com:5000/team/app", in the order the kubelet
 // tries them; nil when none match.
 func (k *Keyring) Lookup(repo string) []Credential {
-	if k == nil {
+	if k == nil || len(k.entries) == 0 {
 		return nil
 	}
 	var out []Credential
+	r := parseLocation(repo)
 	for _, e := range k.entries {
-		if locationMatches(e.key, repo) {
+		if e.loc.matches(r) {
 			out = append(out, e.creds...)
 		}
 	}
@@ -259,27 +293,6 @@ func keyringKey(loc string) (string, error) {
 	return u.Host + p, nil
 }
 
-// locationMatches is the kubelet's URLsMatchStr(key, repo): equal ports, host parts matching
-// as globs one by one, and the key's path a prefix of the repository's.
-func locationMatches(key, repo string) bool {
-	k, err1 := url.Parse("https://" + key)
-	r, err2 := url.Parse("https://" + repo)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	kParts, kPort := splitHost(k.Host)
-	rParts, rPort := splitHost(r.Host)
-	if kPort != rPort || len(kParts) != len(rParts) || !strings.HasPrefix(r.Path, k.Path) {
-		return false
-	}
-	for i, pattern := range kParts {
-		if ok, err := path.Match(pattern, rParts[i]); err != nil || !ok {
-			return false
-		}
-	}
-	return true
-}
-
 func splitHost(hostport string) (parts []string, port string) {
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
@@ -315,7 +328,7 @@ func (b *keyringBuilder) add(key string, c Credential) {
 func (b *keyringBuilder) keyring() *Keyring {
 	k := &Keyring{entries: make([]keyringEntry, 0, len(b.byKey))}
 	for _, key := range sortedKeys(b.byKey) {
-		k.entries = append(k.entries, keyringEntry{key: key, creds: b.byKey[key]})
+		k.entries = append(k.entries, keyringEntry{key: key, creds: b.byKey[key], loc: parseLocation(key)})
 	}
 	slices.Reverse(k.entries)
 	return k

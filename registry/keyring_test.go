@@ -193,3 +193,21 @@ func TestCredentialStringHidesSecrets(t *testing.T) {
 	}
 	assert.True(t, registry.Credential{}.IsZero())
 }
+
+// FuzzFromDockerConfigJSON: any input gives a keyring or an error, never a panic, and a
+// keyring answers any lookup.
+func FuzzFromDockerConfigJSON(f *testing.F) {
+	f.Add([]byte(`{"auths":{"quay.io/team":{"auth":"`+b64("a:b")+`"}}}`), "quay.io/team/app")
+	f.Add([]byte(`{"auths":{"*.example.com:5000":{"username":"u"}}}`), "eu.example.com:5000/x")
+	f.Add([]byte(`{"auths":{"https://index.docker.io/v1/":{}}}`), "docker.io/library/nginx")
+	f.Add([]byte(`{"auths":{"[::1]:5000":{}}}`), "[::1]:5000/app")
+	f.Fuzz(func(t *testing.T, data []byte, repo string) {
+		k, err := registry.FromDockerConfigJSON(data)
+		if err != nil {
+			return
+		}
+		for _, c := range k.Lookup(repo) {
+			_ = c.String()
+		}
+	})
+}
