@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -202,18 +203,22 @@ func transportError(image, host string, err error) *Error {
 // configuration errors that waiting will not fix.
 func unreachable(err error) bool {
 	var (
-		dnsErr  *net.DNSError
-		opErr   *net.OpError
-		netErr  net.Error
-		certErr *x509.UnknownAuthorityError
-		hostErr x509.HostnameError
-		invErr  x509.CertificateInvalidError
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		netErr    net.Error
+		verifyErr *tls.CertificateVerificationError
+		alert     tls.AlertError
+		authErr   x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		invErr    x509.CertificateInvalidError
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return false
-	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+	case errors.As(err, &verifyErr), errors.As(err, &alert), errors.As(err, &authErr), errors.As(err, &hostErr), errors.As(err, &invErr):
 		return false
+	case errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error"):
+		return false // a TLS alert: the peer answered, and refused
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
