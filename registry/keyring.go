@@ -50,7 +50,7 @@ func (c Credential) oras() auth.Credential {
 }
 
 // Keyring holds registry credentials by location and picks those for an image the way the
-// kubelet's keyring does (pkg/credentialprovider/keyring.go, SEMANTICS.md §5.7):
+// kubelet's keyring does (k8s.io/kubernetes pkg/credentialprovider/keyring.go):
 //
 //   - A location is a config key such as "registry.example.com",
 //     "registry.example.com:5000/team", "https://index.docker.io/v1/" or "*.example.com".
