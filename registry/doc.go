@@ -1,0 +1,64 @@
+// Package registry is a [pullpolicy.Resolver] over the OCI distribution API: it asks a
+// registry which digest an image reference names now, so that [pullpolicy.Decide] under the
+// Always policy can tell whether the image on the node is current without pulling it.
+//
+//	r, err := registry.NewResolver(nil)
+//	…
+//	d, err := r.Resolve(ctx, reference.MustParse("nginx:1.27"))
+//
+// It is built on oras-go v2 (oras.land/oras-go/v2/registry/remote/auth and …/retry) and is
+// kept in its own package so that importing reference or pullpolicy never links it.
+//
+// # Protocol
+//
+// One Resolve is normally one request: HEAD /v2/<path>/manifests/<tag or digest>, with an
+// Accept header for the OCI index and manifest and the Docker manifest list and v2 manifest,
+// answered by the Docker-Content-Digest header. For a multi-platform image that is the
+// index's digest, the top-level digest a runtime records as the repo digest. The resolver
+// falls back to GET only when the header is missing or malformed, when HEAD is refused (405),
+// or when a digest reference is answered with another digest; the body is then hashed and
+// checked against the header and the digest asked for ([ErrDigestMismatch]). A well-formed
+// but wrong header on a HEAD answer cannot be detected without the body and is believed.
+//
+// A reference with a digest is resolved by its digest (a tag next to it is ignored, as
+// containerd does); the registry is still asked, because it also authorizes the pull.
+// Docker Hub references ("nginx", "docker.io/library/nginx") go to registry-1.docker.io;
+// any other registry is addressed by its host[:port]. HTTPS is used everywhere except for
+// the hosts listed in [Options.PlainHTTP] and mirrors given as http:// URLs.
+//
+// # Credentials
+//
+// Credentials come from a [Keyring]: [FromDockerConfigJSON] (a Kubernetes
+// kubernetes.io/dockerconfigjson Secret's bytes), [FromDockerConfigFile], or [NewKeyring].
+// They are picked for an image the way the kubelet's keyring picks them (see [Keyring]):
+// most specific location first, Docker Hub images also matching "index.docker.io" entries,
+// schemes and /v1/, /v2/ paths in keys ignored. A call's own credentials (a pod's pull
+// secrets) are passed per call with [Resolver.ResolveWith] or [Resolver.WithCredentials]
+// and tried before the node-wide [Options.Credentials]; nothing is kept in global or
+// context state. Anonymous access, Basic, and Bearer tokens from the registry's token
+// service (WWW-Authenticate challenge, realm, service and repository pull scope) are all
+// handled. Tokens are cached per registry host and per credential, never shared between
+// credentials.
+//
+// Credentials are offered only to the host they were chosen for. A redirect to another
+// origin (host or port) drops the Authorization header, and a 401 from another origin is
+// not answered with credentials. A token service on another host receives the credentials
+// it needs to issue a token (as with Docker Hub's auth.docker.io), and nothing else; oras
+// refuses token realms on internal addresses unless the registry itself is on that host.
+//
+// # Failures
+//
+// Requests are retried after connection errors and 408, 429 and 5xx answers, with an
+// exponential backoff or the wait a Retry-After header asks for, at most [Options.MaxRetries]
+// times and never past the caller's deadline or [Options.Timeout]. What remains is an
+// [*Error] classified by kind: [pullpolicy.ErrRegistryUnavailable] for a registry that cannot
+// be reached or keeps failing, [ErrNotFound], [ErrUnauthorized] (never unavailable),
+// [ErrDigestMismatch]. Mirrors ([Options.Mirrors]) are tried in order before the registry;
+// any mirror failure moves on to the next, and the registry's own answer decides.
+//
+// # Concurrency and resources
+//
+// A [Resolver] is safe for concurrent use and starts no goroutines; its HTTP transport is
+// its own (never http.DefaultTransport), and [Resolver.CloseIdleConnections] releases its
+// keep-alive connections. A [Keyring] is immutable.
+package registry

@@ -1,0 +1,56 @@
+package registry
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestUnreachable(t *testing.T) {
+	t.Parallel()
+	wrap := func(err error) error { return &url.Error{Op: "Head", URL: "https://r/v2/", Err: err} }
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"DNS failure", wrap(&net.DNSError{Err: "no such host", Name: "r", IsNotFound: true}), true},
+		{"refused", wrap(&net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("connect: %w", syscall.ECONNREFUSED)}), true},
+		{"reset", wrap(fmt.Errorf("read: %w", syscall.ECONNRESET)), true},
+		{"dropped", wrap(io.EOF), true},
+		{"deadline", wrap(context.DeadlineExceeded), true},
+		{"cancelled", wrap(context.Canceled), false},
+		{"unknown certificate authority", wrap(x509.UnknownAuthorityError{}), false},
+		{"wrong host name in certificate", wrap(x509.HostnameError{Host: "r"}), false},
+		{"certificate verification", wrap(&net.OpError{Op: "dial", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}), false},
+		{"TLS alert from the server", wrap(&net.OpError{Op: "remote error", Err: tls.AlertError(42)}), false},
+		{"HTTP answer to HTTPS", wrap(errors.New("http: server gave HTTP response to HTTPS client")), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, unreachable(tc.err))
+		})
+	}
+}
+
+func TestChallengeError(t *testing.T) {
+	t.Parallel()
+	for challenge, want := range map[string]string{
+		`Bearer realm="https://auth/token",service="r",error="insufficient_scope"`: "insufficient_scope",
+		`Bearer realm="https://auth/token",error=invalid_token,scope="x"`:          "invalid_token",
+		`Basic realm="r"`: "",
+		``:                "",
+	} {
+		assert.Equal(t, want, challengeError(challenge), challenge)
+	}
+}

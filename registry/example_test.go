@@ -1,0 +1,113 @@
+package registry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/imagepull/imagepull/cache"
+	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/reference"
+	"github.com/imagepull/imagepull/registry"
+)
+
+// Resolve a tag against a registry: one HEAD request, no manifest download.
+func ExampleNewResolver() {
+	ctx := context.Background()
+	reg, err := registrytest.Start(registrytest.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer reg.Close()
+	pushed, err := reg.PushRandom(ctx, "app:v1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	r, err := registry.NewResolver(&registry.Options{PlainHTTP: []string{reg.Host()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.CloseIdleConnections()
+	d, err := r.Resolve(ctx, reference.MustParse(reg.Ref("app", "v1")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("digest is the pushed one:", d == pushed)
+	fmt.Println("HEAD requests:", reg.Count("HEAD", "/v2/app/manifests/v1"))
+	fmt.Println("GET requests:", reg.Count("GET", "/v2/"))
+	// Output:
+	// digest is the pushed one: true
+	// HEAD requests: 1
+	// GET requests: 0
+}
+
+// A pod's image pull secret is passed per call; pullpolicy.Decide under Always then asks the
+// registry with those credentials. Failures are classified: an unauthorized answer is never
+// "registry unavailable".
+func ExampleResolver_WithCredentials() {
+	ctx := context.Background()
+	reg, err := registrytest.Start(registrytest.Options{Auth: registrytest.Auth{
+		Scheme: registrytest.AuthBearer, Username: "robot", Password: "s3cret",
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer reg.Close()
+	if _, err := reg.PushRandom(ctx, "app:v1"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The bytes of a kubernetes.io/dockerconfigjson Secret's ".dockerconfigjson" key.
+	secret := []byte(`{"auths":{"` + reg.Host() + `":{"username":"robot","password":"s3cret"}}}`)
+	pod, err := registry.FromDockerConfigJSON(secret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := registry.NewResolver(&registry.Options{PlainHTTP: []string{reg.Host()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.CloseIdleConnections()
+	img := reference.MustParse(reg.Ref("app", "v1"))
+
+	d, err := pullpolicy.Decide(ctx, pullpolicy.Always, img, cache.NewStore(), r.WithCredentials(pod))
+	fmt.Println(d.Action, err)
+
+	_, err = r.Resolve(ctx, img) // no credentials of its own, none for the node
+	fmt.Println("unauthorized:", errors.Is(err, registry.ErrUnauthorized))
+	fmt.Println("unavailable:", errors.Is(err, pullpolicy.ErrRegistryUnavailable))
+	// Output:
+	// Pull <nil>
+	// unauthorized: true
+	// unavailable: false
+}
+
+// Credentials are picked for an image the way the kubelet's keyring picks them.
+func ExampleFromDockerConfigJSON() {
+	k, err := registry.FromDockerConfigJSON([]byte(`{"auths":{
+		"https://index.docker.io/v1/": {"auth": "aHViOnB3"},
+		"quay.io":                     {"username": "org", "password": "pw"},
+		"quay.io/team":                {"username": "team", "password": "pw"}
+	}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, repo := range []string{"docker.io/library/nginx", "quay.io/team/app", "quay.io/other/app", "ghcr.io/app"} {
+		fmt.Println(repo, k.Lookup(repo))
+	}
+	// Output:
+	// docker.io/library/nginx [user hub]
+	// quay.io/team/app [user team user org]
+	// quay.io/other/app [user org]
+	// ghcr.io/app []
+}
