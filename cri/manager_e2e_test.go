@@ -259,7 +259,7 @@ func TestManagerRegistryDown(t *testing.T) {
 	res, err = m.EnsureImage(ctx, other)
 	require.NoError(t, err, "the back-off is per pod")
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, image)), res.Events)
-	require.NoError(t, c.RemoveImage(ctx, res.ImageRef))
+	require.NoError(t, c.RemoveImage(ctx, res.ImageRef), "removed, so that the first pod pulls once its back-off is over")
 
 	clk.advance(2 * time.Second) // 11 s after the failure: the 10 s back-off is over
 	res, err = m.EnsureImage(ctx, req)
