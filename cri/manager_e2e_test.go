@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"path"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -310,6 +312,20 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, image)), res.Events)
 	imageRef := res.ImageRef
+	// containerd 1.6 asks without credentials first and answers the Basic challenge with the
+	// Secret's: for the tag's HEAD and again for the manifest's GET.
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
+	var seen []string
+	for _, q := range r.Requests() {
+		kind := path.Base(path.Dir(q.Path)) // "manifests" or "blobs"
+		seen = append(seen, q.Method+" "+kind+" "+strconv.FormatBool(q.Authorization == basic))
+		require.Contains(t, []string{"", basic}, q.Authorization)
+	}
+	require.Equal(t, []string{
+		"HEAD manifests false", "HEAD manifests true",
+		"GET manifests false", "GET manifests true",
+		"GET blobs true", "GET blobs true",
+	}, seen)
 	rec, ok, err := fileRecords(t, dir).GetPulledRecord(imageRef)
 	require.NoError(t, err)
 	require.True(t, ok, "the pull is recorded on disk")
