@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 )
@@ -45,32 +46,6 @@ func containerd(t *testing.T) (context.Context, *cri.Client) {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, c.Close()) })
 	return ctx, c
-}
-
-// removeImagesOf removes, when the test ends, every image the runtime holds from registry r, so
-// that tests sharing one containerd do not see each other's images.
-func removeImagesOf(t *testing.T, c *cri.Client, r *testRegistry) {
-	t.Helper()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-		defer cancel()
-		imgs, err := c.ListImages(ctx)
-		require.NoError(t, err)
-		for _, img := range imgs {
-			if fromRegistry(img, r) {
-				require.NoError(t, c.RemoveImage(ctx, img.ID))
-			}
-		}
-	})
-}
-
-func fromRegistry(img pullpolicy.LocalImage, r *testRegistry) bool {
-	for _, name := range append(img.RepoTags, img.RepoDigests...) {
-		if strings.HasPrefix(name, r.host+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // kubeletReason is the kubelet's evalCRIPullErr: a string-prefix test on the pull error.
@@ -106,32 +81,23 @@ func TestVersion(t *testing.T) {
 // ways a kubelet can: by tag, by digest, by tag and digest, by a platform's manifest digest.
 func TestLookup(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
+	r := newRegistry(t, c, registrytest.Auth{})
 
-	single := r.pushImage(ctx, t, "app:v1")
-	singleDigest, err := single.Digest()
-	require.NoError(t, err)
-	r.pushImage(ctx, t, "app:latest")
-	r.pushImage(ctx, t, "app:unpulled")
+	singleDigest := push(ctx, t, r, "app:v1")
+	push(ctx, t, r, "app:latest")
+	push(ctx, t, r, "app:unpulled")
 
-	other := v1.Platform{OS: "linux", Architecture: "arm64"}
+	otherArch := "arm64"
 	if runtime.GOARCH == "arm64" {
-		other.Architecture = "amd64"
+		otherArch = "amd64"
 	}
-	idx := r.pushIndex(ctx, t, "multi:v1", v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, other)
-	idxDigest, err := idx.Digest()
+	idxDigest, platformDigests, err := r.PushIndex(ctx, "multi:v1", "linux/"+runtime.GOARCH, "linux/"+otherArch)
 	require.NoError(t, err)
-	manifest, err := idx.IndexManifest()
-	require.NoError(t, err)
-	platformDigest := map[string]v1.Hash{}
-	for _, m := range manifest.Manifests {
-		platformDigest[m.Platform.Architecture] = m.Digest
-	}
+	platformDigest := map[string]digest.Digest{runtime.GOARCH: platformDigests[0], otherArch: platformDigests[1]}
 
-	appV1 := pull(ctx, t, c, r.ref("app:v1"))
-	appLatest := pull(ctx, t, c, r.ref("app:latest"))
-	multi := pull(ctx, t, c, r.ref("multi:v1"))
+	appV1 := pull(ctx, t, c, ref(r, "app:v1"))
+	appLatest := pull(ctx, t, c, ref(r, "app:latest"))
+	multi := pull(ctx, t, c, ref(r, "multi:v1"))
 	require.Positive(t, appV1.Size, "PullImage reports the size")
 
 	const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
@@ -139,17 +105,17 @@ func TestLookup(t *testing.T) {
 		image  string // as a pod would name it
 		wantID string // "" when absent
 	}{
-		{r.ref("app:v1"), appV1.ImageRef},
-		{r.ref("app"), appLatest.ImageRef}, // tag-defaulted to :latest
-		{r.ref("app@" + singleDigest.String()), appV1.ImageRef},
-		{r.ref("app:nosuchtag@" + singleDigest.String()), appV1.ImageRef}, // the digest wins
-		{r.ref("app:unpulled"), ""},
-		{r.ref("app@" + zeroDigest), ""},
-		{r.ref("nosuchrepo:v1"), ""},
-		{r.ref("multi:v1"), multi.ImageRef},
-		{r.ref("multi@" + idxDigest.String()), multi.ImageRef}, // containerd records the index digest
-		{r.ref("multi@" + platformDigest[runtime.GOARCH].String()), ""},
-		{r.ref("multi@" + platformDigest[other.Architecture].String()), ""},
+		{ref(r, "app:v1"), appV1.ImageRef},
+		{ref(r, "app"), appLatest.ImageRef}, // tag-defaulted to :latest
+		{ref(r, "app@"+singleDigest.String()), appV1.ImageRef},
+		{ref(r, "app:nosuchtag@"+singleDigest.String()), appV1.ImageRef}, // the digest wins
+		{ref(r, "app:unpulled"), ""},
+		{ref(r, "app@"+zeroDigest), ""},
+		{ref(r, "nosuchrepo:v1"), ""},
+		{ref(r, "multi:v1"), multi.ImageRef},
+		{ref(r, "multi@"+idxDigest.String()), multi.ImageRef}, // containerd records the index digest
+		{ref(r, "multi@"+platformDigest[runtime.GOARCH].String()), ""},
+		{ref(r, "multi@"+platformDigest[otherArch].String()), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.image, func(t *testing.T) {
@@ -167,11 +133,11 @@ func TestLookup(t *testing.T) {
 	}
 
 	t.Run("names", func(t *testing.T) {
-		img, ok, err := c.Lookup(ctx, mustParse(t, r.ref("multi:v1")))
+		img, ok, err := c.Lookup(ctx, mustParse(t, ref(r, "multi:v1")))
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, []string{r.ref("multi:v1")}, img.RepoTags)
-		require.Equal(t, []string{r.ref("multi@" + idxDigest.String())}, img.RepoDigests)
+		require.Equal(t, []string{ref(r, "multi:v1")}, img.RepoTags)
+		require.Equal(t, []string{ref(r, "multi@"+idxDigest.String())}, img.RepoDigests)
 		require.Equal(t, multi.Size, img.Size)
 	})
 }
@@ -180,40 +146,36 @@ func TestLookup(t *testing.T) {
 // image keeps its digest name and loses the tag.
 func TestRepushedTag(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
+	r := newRegistry(t, c, registrytest.Auth{})
 
-	first := r.pushImage(ctx, t, "app:v1")
-	firstDigest, err := first.Digest()
-	require.NoError(t, err)
-	old := pull(ctx, t, c, r.ref("app:v1"))
+	firstDigest := push(ctx, t, r, "app:v1")
+	old := pull(ctx, t, c, ref(r, "app:v1"))
 
-	r.pushImage(ctx, t, "app:v1")
-	moved := pull(ctx, t, c, r.ref("app:v1"))
+	push(ctx, t, r, "app:v1")
+	moved := pull(ctx, t, c, ref(r, "app:v1"))
 	require.NotEqual(t, old.ImageRef, moved.ImageRef)
 
-	byTag, ok, err := c.Lookup(ctx, mustParse(t, r.ref("app:v1")))
+	byTag, ok, err := c.Lookup(ctx, mustParse(t, ref(r, "app:v1")))
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, moved.ImageRef, byTag.ID)
 
-	byOldDigest, ok, err := c.Lookup(ctx, mustParse(t, r.ref("app@"+firstDigest.String())))
+	byOldDigest, ok, err := c.Lookup(ctx, mustParse(t, ref(r, "app@"+firstDigest.String())))
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, old.ImageRef, byOldDigest.ID)
 	require.Empty(t, byOldDigest.RepoTags, "the old image is untagged")
-	require.Equal(t, []string{r.ref("app@" + firstDigest.String())}, byOldDigest.RepoDigests)
+	require.Equal(t, []string{ref(r, "app@"+firstDigest.String())}, byOldDigest.RepoDigests)
 }
 
 func TestListAndRemove(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
+	r := newRegistry(t, c, registrytest.Auth{})
 
-	r.pushImage(ctx, t, "a:v1")
-	r.pushImage(ctx, t, "b:v1")
-	a := pull(ctx, t, c, r.ref("a:v1"))
-	b := pull(ctx, t, c, r.ref("b:v1"))
+	push(ctx, t, r, "a:v1")
+	push(ctx, t, r, "b:v1")
+	a := pull(ctx, t, c, ref(r, "a:v1"))
+	b := pull(ctx, t, c, ref(r, "b:v1"))
 
 	listed := func() map[string]pullpolicy.LocalImage {
 		imgs, err := c.ListImages(ctx)
@@ -228,36 +190,33 @@ func TestListAndRemove(t *testing.T) {
 	}
 	got := listed()
 	require.Len(t, got, 2)
-	require.Equal(t, []string{r.ref("a:v1")}, got[a.ImageRef].RepoTags)
+	require.Equal(t, []string{ref(r, "a:v1")}, got[a.ImageRef].RepoTags)
 	require.Equal(t, a.Size, got[a.ImageRef].Size)
-	require.Equal(t, []string{r.ref("b:v1")}, got[b.ImageRef].RepoTags)
+	require.Equal(t, []string{ref(r, "b:v1")}, got[b.ImageRef].RepoTags)
 
 	require.NoError(t, c.RemoveImage(ctx, a.ImageRef))
 	got = listed()
 	require.Len(t, got, 1)
 	require.Contains(t, got, b.ImageRef)
-	_, ok, err := c.Lookup(ctx, mustParse(t, r.ref("a:v1")))
+	_, ok, err := c.Lookup(ctx, mustParse(t, ref(r, "a:v1")))
 	require.NoError(t, err)
 	require.False(t, ok, "removed by ID: every name is gone")
 
 	require.NoError(t, c.RemoveImage(ctx, a.ImageRef), "removing an absent image is not an error")
-	require.NoError(t, c.RemoveImage(ctx, r.ref("b:v1")), "remove by reference")
+	require.NoError(t, c.RemoveImage(ctx, ref(r, "b:v1")), "remove by reference")
 	require.Empty(t, listed())
 }
 
 // TestDecide runs pullpolicy.Decide over the runtime as the store.
 func TestDecide(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
+	r := newRegistry(t, c, registrytest.Auth{})
 
-	img := r.pushImage(ctx, t, "app:v1")
-	imgDigest, err := img.Digest()
-	require.NoError(t, err)
-	present := pull(ctx, t, c, r.ref("app:v1"))
+	imgDigest := push(ctx, t, r, "app:v1")
+	present := pull(ctx, t, c, ref(r, "app:v1"))
 
 	t.Run("Never absent", func(t *testing.T) {
-		image := r.ref("absent:v1")
+		image := ref(r, "absent:v1")
 		d, err := pullpolicy.Decide(ctx, pullpolicy.Never, mustParse(t, image), c, nil)
 		require.ErrorIs(t, err, pullpolicy.ErrImageNeverPull)
 		require.Equal(t, pullpolicy.Fail, d.Action)
@@ -265,7 +224,7 @@ func TestDecide(t *testing.T) {
 		require.Equal(t, `Container image "`+image+`" is not present with pull policy of Never`, d.Message)
 	})
 	t.Run("IfNotPresent present", func(t *testing.T) {
-		image := r.ref("app:v1")
+		image := ref(r, "app:v1")
 		d, err := pullpolicy.Decide(ctx, pullpolicy.IfNotPresent, mustParse(t, image), c, nil)
 		require.NoError(t, err)
 		require.Equal(t, pullpolicy.UseLocal, d.Action)
@@ -274,27 +233,25 @@ func TestDecide(t *testing.T) {
 	})
 	t.Run("Always registry digest present", func(t *testing.T) {
 		resolver := pullpolicy.ResolverFunc(func(context.Context, reference.Image) (digest.Digest, error) {
-			return digest.Digest(imgDigest.String()), nil
+			return imgDigest, nil
 		})
-		d, err := pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, r.ref("app:v1")), c, resolver)
+		d, err := pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, ref(r, "app:v1")), c, resolver)
 		require.NoError(t, err)
 		require.Equal(t, pullpolicy.UseLocal, d.Action, "found by the pinned digest reference")
 		require.Equal(t, present.ImageRef, d.Local.ID)
 	})
 	t.Run("Always tag moved: pull by digest", func(t *testing.T) {
-		moved := r.pushImage(ctx, t, "app:v1")
-		movedDigest, err := moved.Digest()
-		require.NoError(t, err)
+		movedDigest := push(ctx, t, r, "app:v1")
 		resolver := pullpolicy.ResolverFunc(func(context.Context, reference.Image) (digest.Digest, error) {
-			return digest.Digest(movedDigest.String()), nil
+			return movedDigest, nil
 		})
-		d, err := pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, r.ref("app:v1")), c, resolver)
+		d, err := pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, ref(r, "app:v1")), c, resolver)
 		require.NoError(t, err)
 		require.Equal(t, pullpolicy.Pull, d.Action)
-		require.Equal(t, r.ref("app@"+movedDigest.String()), d.PullRef.String())
+		require.Equal(t, ref(r, "app@"+movedDigest.String()), d.PullRef.String())
 
 		res := pull(ctx, t, c, d.PullRef.WithDefaultTag())
-		d, err = pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, r.ref("app:v1")), c, resolver)
+		d, err = pullpolicy.Decide(ctx, pullpolicy.Always, mustParse(t, ref(r, "app:v1")), c, resolver)
 		require.NoError(t, err)
 		require.Equal(t, pullpolicy.UseLocal, d.Action)
 		require.Equal(t, res.ImageRef, d.Local.ID)
@@ -304,45 +261,49 @@ func TestDecide(t *testing.T) {
 // TestPullCredentials pulls from a registry that requires Basic auth.
 func TestPullCredentials(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "alice", "s3cret")
-	removeImagesOf(t, c, r)
-	r.pushImage(ctx, t, "private:v1")
-	image := r.ref("private:v1")
+	r := newRegistry(t, c, registrytest.Auth{Scheme: registrytest.AuthBasic, Username: "alice", Password: "s3cret"})
+	push(ctx, t, r, "private:v1")
+	image := ref(r, "private:v1")
 
 	// containerd 1.6 parses ServerAddress as a URL: it needs a scheme when it has a port.
-	right := credential.Credential{Username: "alice", Password: "s3cret", ServerAddress: "http://" + r.host, Hash: "right"}
-	bareHostPort := credential.Credential{Username: "alice", Password: "s3cret", ServerAddress: r.host, Hash: "bare"}
+	right := credential.Credential{Username: "alice", Password: "s3cret", ServerAddress: "http://" + r.Host(), Hash: "right"}
+	bareHostPort := credential.Credential{Username: "alice", Password: "s3cret", ServerAddress: r.Host(), Hash: "bare"}
 	rightAuth := credential.Credential{Auth: base64.StdEncoding.EncodeToString([]byte("alice:s3cret")), Hash: "auth"}
 	wrong := credential.Credential{Username: "alice", Password: "wrong", Hash: "wrong"}
 	wrong2 := credential.Credential{Username: "bob", Password: "wrong", Hash: "wrong2"}
-	blocked := credential.Credential{Username: blockedUser, Password: "x", Hash: "blocked"}
 	otherHost := credential.Credential{Username: "alice", Password: "s3cret", ServerAddress: "registry.example.com", Hash: "other"}
 
 	parseAddress := `failed to pull and unpack image "` + image + `": failed to resolve reference "` + image +
-		`": parse server address: parse "` + r.host + `": first path segment in URL cannot contain colon`
+		`": parse server address: parse "` + r.Host() + `": first path segment in URL cannot contain colon`
 	unauthorized := `failed to pull and unpack image "` + image + `": failed to resolve reference "` + image +
-		`": pulling from host ` + r.host + ` failed with status code [manifests v1]: 401 Unauthorized`
+		`": pulling from host ` + r.Host() + ` failed with status code [manifests v1]: 401 Unauthorized`
 	forbidden := strings.Replace(unauthorized, "401 Unauthorized", "403 Forbidden", 1)
 
 	tests := []struct {
 		name     string
 		creds    []credential.Credential
+		forbid   bool   // the registry answers 403 to requests that pass authentication
 		wantHash string // the credential that worked; "" for failure
 		wantErr  string // the whole error text
 	}{
-		{"right", []credential.Credential{right}, "right", ""},
-		{"auth field", []credential.Credential{rightAuth}, "auth", ""},
-		{"wrong then right", []credential.Credential{wrong, right}, "right", ""},
-		{"none: anonymous", nil, "", unauthorized},
-		{"wrong", []credential.Credential{wrong}, "", unauthorized},
-		{"two wrong, one text", []credential.Credential{wrong, wrong2}, "", unauthorized},
-		{"wrong then forbidden", []credential.Credential{wrong, blocked}, "", "[" + unauthorized + ", " + forbidden + "]"},
-		{"other registry's credential is not sent", []credential.Credential{otherHost}, "", unauthorized},
-		{"host:port server address without scheme", []credential.Credential{bareHostPort}, "", parseAddress},
-		{"bad address then right", []credential.Credential{bareHostPort, right}, "right", ""},
+		{"right", []credential.Credential{right}, false, "right", ""},
+		{"auth field", []credential.Credential{rightAuth}, false, "auth", ""},
+		{"wrong then right", []credential.Credential{wrong, right}, false, "right", ""},
+		{"none: anonymous", nil, false, "", unauthorized},
+		{"wrong", []credential.Credential{wrong}, false, "", unauthorized},
+		{"two wrong, one text", []credential.Credential{wrong, wrong2}, false, "", unauthorized},
+		{"wrong then forbidden", []credential.Credential{wrong, right}, true, "", "[" + unauthorized + ", " + forbidden + "]"},
+		{"other registry's credential is not sent", []credential.Credential{otherHost}, false, "", unauthorized},
+		{"host:port server address without scheme", []credential.Credential{bareHostPort}, false, "", parseAddress},
+		{"bad address then right", []credential.Credential{bareHostPort, right}, false, "right", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.forbid {
+				remove, err := r.Inject(registrytest.Fault{PathPrefix: "/v2/private/", Status: http.StatusForbidden})
+				require.NoError(t, err)
+				t.Cleanup(remove)
+			}
 			res, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: image, Credentials: tc.creds})
 			if tc.wantErr != "" {
 				require.EqualError(t, err, tc.wantErr)
@@ -365,15 +326,14 @@ func TestPullCredentials(t *testing.T) {
 // text carries no "RegistryUnavailable" prefix, so the kubelet reports ErrImagePull.
 func TestPullRegistryDown(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
-	r.pushImage(ctx, t, "app:v1")
-	r.srv.Close()
+	r := newRegistry(t, c, registrytest.Auth{})
+	push(ctx, t, r, "app:v1")
+	r.Stop()
 
-	image := r.ref("app:v1")
+	image := ref(r, "app:v1")
 	_, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: image})
 	require.EqualError(t, err, `failed to pull and unpack image "`+image+`": failed to resolve reference "`+image+
-		`": failed to do request: Head "http://`+r.host+`/v2/app/manifests/v1": dial tcp `+r.host+`: connect: connection refused`)
+		`": failed to do request: Head "http://`+r.Host()+`/v2/app/manifests/v1": dial tcp `+r.Host()+`: connect: connection refused`)
 	require.Equal(t, pullpolicy.ErrImagePull, kubeletReason(err), "containerd 1.6 does not report RegistryUnavailable")
 }
 
@@ -381,31 +341,29 @@ func TestPullRegistryDown(t *testing.T) {
 // downloads no blob.
 func TestPullReusesContent(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
-	r.pushImage(ctx, t, "app:v1")
+	r := newRegistry(t, c, registrytest.Auth{})
+	push(ctx, t, r, "app:v1")
 
-	first := pull(ctx, t, c, r.ref("app:v1"))
-	require.Positive(t, r.requests("GET", "blobs"))
-	r.resetCounts()
-	again := pull(ctx, t, c, r.ref("app:v1"))
+	first := pull(ctx, t, c, ref(r, "app:v1"))
+	require.Positive(t, r.Count("GET", "/v2/app/blobs/"))
+	r.ResetCounts()
+	again := pull(ctx, t, c, ref(r, "app:v1"))
 	require.Equal(t, first, again)
-	require.Equal(t, 1, r.requests("HEAD", "manifests"), "the tag is resolved again")
-	require.Zero(t, r.requests("GET", "blobs"), "no layer or config is downloaded again")
+	require.Equal(t, map[registrytest.Key]int{{Method: "HEAD", Path: "/v2/app/manifests/v1"}: 1}, r.Counts(),
+		"the tag is resolved again (one HEAD); the manifest, config and layer are not downloaded again")
 }
 
 // TestConcurrentUse shares one Client between goroutines pulling and looking up.
 func TestConcurrentUse(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
+	r := newRegistry(t, c, registrytest.Auth{})
 	const n = 4
 	for i := range n {
-		r.pushImage(ctx, t, fmt.Sprintf("app%d:v1", i))
+		push(ctx, t, r, fmt.Sprintf("app%d:v1", i))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range n {
-		image := r.ref(fmt.Sprintf("app%d:v1", i))
+		image := ref(r, fmt.Sprintf("app%d:v1", i))
 		g.Go(func() error {
 			res, err := c.PullImage(gctx, pullpolicy.PullRequest{Image: image})
 			if err != nil {
@@ -427,15 +385,14 @@ func TestConcurrentUse(t *testing.T) {
 // TestCancelled: calls ended by their context report the context's error.
 func TestCancelled(t *testing.T) {
 	ctx, c := containerd(t)
-	r := newRegistry(t, "", "")
-	removeImagesOf(t, c, r)
-	r.pushImage(ctx, t, "app:v1")
+	r := newRegistry(t, c, registrytest.Auth{})
+	push(ctx, t, r, "app:v1")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, _, err := c.Lookup(cancelled, mustParse(t, r.ref("app:v1")))
+	_, _, err := c.Lookup(cancelled, mustParse(t, ref(r, "app:v1")))
 	require.ErrorIs(t, err, context.Canceled)
-	_, err = c.PullImage(cancelled, pullpolicy.PullRequest{Image: r.ref("app:v1"), Credentials: []credential.Credential{{}, {}}})
+	_, err = c.PullImage(cancelled, pullpolicy.PullRequest{Image: ref(r, "app:v1"), Credentials: []credential.Credential{{}, {}}})
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = c.ListImages(cancelled)
 	require.ErrorIs(t, err, context.Canceled)

@@ -1,62 +1,95 @@
-// Command kubelet embeds a [pullpolicy.Manager] the way a kubelet does, over an in-memory
-// image store and a fake container runtime with a registry behind it, and prints what happens
+// Command kubelet embeds a [pullpolicy.Manager] the way a kubelet does and prints what happens
 // to a few pods' images: a pull, a restart that finds the image present, credential
 // verification refusing a pod that lacks the Secret of a private image (KEP-2535), the
 // back-off that follows, and a pull policy of Never.
 //
-// The output is deterministic: time comes from a fake clock.
+// The registry is real: internal/registrytest serves the images on 127.0.0.1, the private
+// repository behind Basic auth. The container runtime is, by default, a small stand-in that
+// pulls from that registry into an in-memory image store; with -cri it is a real one, such as
+// containerd, reached over its CRI socket:
 //
 //	go run ./examples/kubelet
+//	go run ./examples/kubelet -cri /run/containerd/containerd.sock
+//
+// By default the output is deterministic but for the registry's port: the images' content is
+// fixed and time comes from a fake clock. With -cri, pull durations and image sizes are the
+// runtime's, and the images pulled are removed from the runtime at the end.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
-	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout, newFakeRuntime); err != nil {
+	socket := flag.String("cri", "", "CRI socket of a container runtime to pull with (e.g. containerd's); default: a built-in stand-in")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx, os.Stdout, options{socket: *socket, arch: fakeNodeArch}); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)
 	}
 }
 
-// runtimeFactory returns the container runtime to pull with: it must add what it pulls to
-// store. Any [pullpolicy.Puller] fits, for example one backed by a real registry.
-type runtimeFactory func(store *cache.Store, clk *clock) pullpolicy.Puller
-
-// container is one container start in the scenario.
-type container struct {
-	note    string        // printed before the start, when set
-	after   time.Duration // time since the previous start
-	pod     pullpolicy.Pod
-	image   string
-	policy  pullpolicy.Policy
-	secrets []credential.Secret
+// options selects the container runtime.
+type options struct {
+	socket string // CRI socket; "" means the stand-in runtime
+	arch   string // the stand-in node's architecture, for the images' platform (-cri: the runtime's)
 }
 
-// run plays the scenario and writes the events of every container start to w.
-func run(ctx context.Context, w io.Writer, newRuntime runtimeFactory) error {
-	store := cache.NewStore()
-	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-	m, err := pullpolicy.NewManager(pullpolicy.Config{Store: store, Puller: newRuntime(store, clk), Now: clk.Now})
+// credentials of the private repository "team/app".
+const (
+	user     = "alice"
+	password = "s3cret"
+)
+
+// run serves the images, plays the scenario and writes the events of every container start to
+// w.
+func run(ctx context.Context, w io.Writer, opts options) (err error) {
+	reg, err := registrytest.Start(registrytest.Options{Auth: registrytest.Auth{
+		Scheme: registrytest.AuthBasic, Username: user, Password: password, PathPrefix: "/v2/team/",
+	}})
 	if err != nil {
 		return err
 	}
-	start := clk.Now()
-	for _, c := range scenario() {
-		clk.advance(c.after)
+	defer reg.Close()
+	node, err := newNode(ctx, reg, opts)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, node.close()) }()
+	for _, img := range []struct{ repoTag, content string }{
+		{"team/app:v1", "team-a's private app\n"},
+		{"library/nginx:1.25", "a public web server\n"},
+	} {
+		if err := pushImage(ctx, reg, img.repoTag, node.arch, img.content); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "registry %s serves team/app:v1 (private: user %s) and library/nginx:1.25 (public)\n", reg.Host(), user)
+
+	m, err := pullpolicy.NewManager(pullpolicy.Config{Store: node.store, Puller: node.puller, Now: node.clock.Now})
+	if err != nil {
+		return err
+	}
+	start := node.clock.Now()
+	for _, c := range scenario(reg.Host()) {
+		node.clock.advance(c.after)
 		if c.note != "" {
 			fmt.Fprintf(w, "\n# %s\n", c.note)
 		}
-		fmt.Fprintf(w, "t=%-6v %s/%s starts %s", clk.Now().Sub(start).Truncate(time.Second), c.pod.Namespace, c.pod.Name, c.image)
+		fmt.Fprintf(w, "t=%-6v %s/%s starts %s", node.clock.Now().Sub(start).Truncate(time.Second), c.pod.Namespace, c.pod.Name, c.image)
 		if c.policy != "" {
 			fmt.Fprintf(w, " (%s)", c.policy)
 		}
@@ -69,33 +102,54 @@ func run(ctx context.Context, w io.Writer, newRuntime runtimeFactory) error {
 			fmt.Fprintf(w, "  => waiting: %s: %s\n", err, res.Message)
 			continue
 		}
-		fmt.Fprintf(w, "  => running image %s\n", res.ImageRef)
+		fmt.Fprintf(w, "  => running image ID %s\n", shortID(res.ImageRef))
 	}
 	return nil
 }
 
+// container is one container start in the scenario.
+type container struct {
+	note    string        // printed before the start, when set
+	after   time.Duration // time since the previous start
+	pod     pullpolicy.Pod
+	image   string
+	policy  pullpolicy.Policy
+	secrets []credential.Secret
+}
+
 // scenario is two teams sharing a node: team-a pulls its private image with its Secret;
 // team-b, without it, may not use the copy on the node.
-func scenario() []container {
-	const private = "registry.example/team/app:v1"
+func scenario(host string) []container {
+	private := host + "/team/app:v1"
+	public := host + "/library/nginx:1.25"
 	podA := pullpolicy.Pod{Namespace: "team-a", Name: "app", UID: "a-1"}
 	podB := pullpolicy.Pod{Namespace: "team-b", Name: "app", UID: "b-1"}
 	podC := pullpolicy.Pod{Namespace: "team-b", Name: "batch", UID: "c-1"}
 	secret := credential.Secret{
 		Namespace: "team-a", Name: "regcred", UID: "s-1", Type: credential.SecretTypeDockerConfigJSON,
-		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(`{"auths":{"registry.example":{"username":"alice","password":"s3cret"}}}`)},
+		Data: map[string][]byte{credential.DockerConfigJSONKey: fmt.Appendf(nil,
+			`{"auths":{%q:{"username":%q,"password":%q}}}`, host, user, password)},
 	}
 	withSecret := []credential.Secret{secret}
 	return []container{
 		{note: "team-a pulls its private image with its Secret", pod: podA, image: private, secrets: withSecret},
 		{note: "a restart: the Secret that pulled it is on record", after: 30 * time.Second, pod: podA, image: private, secrets: withSecret},
-		{note: "a public image, pulled anonymously: open to every pod", after: 5 * time.Second, pod: podA, image: "nginx:1.25"},
+		{note: "a public image, pulled anonymously: open to every pod", after: 5 * time.Second, pod: podA, image: public},
 		{note: "team-b has no Secret: it must pull, and the registry refuses; then the back-off", after: 5 * time.Second, pod: podB, image: private},
 		{after: 5 * time.Second, pod: podB, image: private},
 		{after: 10 * time.Second, pod: podB, image: private},
 		{after: 10 * time.Second, pod: podB, image: private},
 		{after: 20 * time.Second, pod: podB, image: private},
 		{note: "under Never, an image the pod may not use is reported as not present", after: 5 * time.Second, pod: podC, image: private, policy: pullpolicy.Never},
-		{after: 5 * time.Second, pod: podC, image: "nginx:1.25", policy: pullpolicy.Never},
+		{after: 5 * time.Second, pod: podC, image: public, policy: pullpolicy.Never},
 	}
+}
+
+// shortID returns the first 12 hex digits of an image ID, as crictl images prints it.
+func shortID(id string) string {
+	hex := strings.TrimPrefix(id, "sha256:")
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return hex
 }
