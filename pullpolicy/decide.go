@@ -141,14 +141,14 @@ func (d Decision) decideAlways(ctx context.Context, store Store, resolver Resolv
 		}
 		dg, d.Stale = stale.Digest, stale
 	}
-	if err := dg.Validate(); err != nil {
-		return d.pullFailed(fmt.Errorf("registry returned an invalid digest %q for %s: %w", string(dg), d.Image, err))
+	pinned := d.Image.WithDigest(dg) // invalid exactly when dg is not a valid digest
+	if !pinned.IsValid() {
+		return d.pullFailed(fmt.Errorf("registry returned an invalid digest %q for %s: %w", string(dg), d.Image, dg.Validate()))
 	}
 	if want := d.Image.Digest(); want != "" && dg != want {
 		return d.pullFailed(fmt.Errorf("registry returned digest %s for %s", dg, d.Image))
 	}
 	d.Digest = dg
-	pinned := d.Image.WithDigest(dg)
 	local, ok, lerr := d.lookup(ctx, store, pinned)
 	switch {
 	case lerr != nil:

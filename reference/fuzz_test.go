@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	distref "github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -25,6 +26,18 @@ var fuzzSeeds = []string{
 	"a-.b/c", "-a.b/c", "x:abc/y", "nginx:v1@sha256+b.c-d_e:" + strings.Repeat("F", 32),
 	"nginx@a.:" + strings.Repeat("a", 32), "nginx:\u212a", "docker.io/library/x:K",
 	"a__b", "a___b", "a._b", "a-----b", "localhost:5000:6000/x", "LOCALHOST:5000/foo",
+}
+
+// FuzzWithDigest checks that WithDigest accepts exactly the digests go-digest validates.
+func FuzzWithDigest(f *testing.F) {
+	for _, d := range []string{dg, "sha256:" + strings.Repeat("A", 64), "sha512:" + strings.Repeat("a", 128), "md5:" + strings.Repeat("a", 32), "", "sha256:"} {
+		f.Add(d)
+	}
+	img := reference.MustParse("nginx:1.25")
+	f.Fuzz(func(t *testing.T, d string) {
+		pinned := img.WithDigest(digest.Digest(d))
+		assert.Equal(t, digest.Digest(d).Validate() == nil, pinned.IsValid(), "digest %q", d)
+	})
 }
 
 // FuzzParse checks, for any string, that Parse never panics, accepts and rejects exactly what
@@ -66,6 +79,10 @@ func FuzzParse(f *testing.F) {
 		var back reference.Image
 		require.NoError(t, back.UnmarshalText(text))
 		assert.Equal(t, img, back)
+
+		pinned := img.WithDigest("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+		require.True(t, pinned.IsValid())
+		assert.Equal(t, reference.MustParse(pinned.String()), pinned, "WithDigest is what Parse gives")
 
 		tagged, err := reference.Parse(img.WithDefaultTag())
 		require.NoError(t, err, "WithDefaultTag() %q must parse", img.WithDefaultTag())

@@ -157,14 +157,13 @@ func (img Image) Familiar() string {
 // result's Original is its normalised String. It returns the zero (invalid) Image when img is
 // invalid or d is not a valid digest of a supported algorithm.
 func (img Image) WithDigest(d digest.Digest) Image {
-	if !img.IsValid() || d.Validate() != nil {
+	if !img.IsValid() || !validDigest(d) {
 		return Image{}
 	}
-	pinned, err := Parse(img.Repository() + "@" + string(d))
-	if err != nil {
-		return Image{}
-	}
-	return pinned
+	// The repository is valid and go-digest's Validate is stricter than the reference grammar,
+	// so the result is what Parse would return for this string (FuzzParse checks it).
+	full := img.Repository() + "@" + string(d)
+	return Image{original: full, full: full, domLen: img.domLen, repoLen: img.repoLen}
 }
 
 // Named returns img as a distribution/reference Named, for use with libraries built on it.
@@ -196,4 +195,14 @@ func (img *Image) UnmarshalText(text []byte) error {
 	}
 	*img = parsed
 	return nil
+}
+
+// validDigest is d.Validate() == nil, without go-digest's regular expression for the common
+// sha256 case: exactly 64 lowercase hex digits (crypto/sha256 is linked by this package).
+func validDigest(d digest.Digest) bool {
+	hex, ok := strings.CutPrefix(string(d), "sha256:")
+	if !ok {
+		return d.Validate() == nil
+	}
+	return len(hex) == 64 && allBytes(hex, func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' })
 }

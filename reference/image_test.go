@@ -243,6 +243,11 @@ func TestWithDigest(t *testing.T) {
 		{"invalid-digest", "nginx", "sha256:abc", ""},
 		{"empty-digest", "nginx", "", ""},
 		{"unknown-algorithm", "nginx", digest.Digest("md5:" + strings.Repeat("a", 32)), ""},
+		{"sha256-uppercase", "nginx", digest.Digest("sha256:" + strings.Repeat("A", 64)), ""},
+		{"sha256-short", "nginx", digest.Digest("sha256:" + strings.Repeat("a", 63)), ""},
+		{"sha256-long", "nginx", digest.Digest("sha256:" + strings.Repeat("a", 65)), ""},
+		{"sha256-not-hex", "nginx", digest.Digest("sha256:" + strings.Repeat("g", 64)), ""},
+		{"sha384", "nginx", digest.Digest("sha384:" + strings.Repeat("a", 96)), "docker.io/library/nginx@sha384:" + strings.Repeat("a", 96)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
