@@ -117,9 +117,11 @@ func TestLookupSeveralDocuments(t *testing.T) {
 			image: "docker.io/library/nginx", want: []string{"b", "a"}, sources: []string{"s", "s"},
 		},
 		{
-			name:    "Secrets are one keyring: the most specific location first across Secrets",
-			keyring: func(t *testing.T) *credential.Keyring { return mustSecrets(t, jsonSecret("a", first), jsonSecret("b", second)) },
-			image:   "quay.io/team/app", want: []string{"team", "first", "second"}, sources: []string{"b", "a", "b"},
+			name: "Secrets are one keyring: the most specific location first across Secrets",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return mustSecrets(t, jsonSecret("a", first), jsonSecret("b", second))
+			},
+			image: "quay.io/team/app", want: []string{"team", "first", "second"}, sources: []string{"b", "a", "b"},
 		},
 		{
 			name: "a Union looks up keyring by keyring",
