@@ -47,4 +47,3 @@ func TestWithCredentials(t *testing.T) {
 }
 
 var _ pullpolicy.CredentialResolver = (*credResolver)(nil)
-
