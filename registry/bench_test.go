@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/imagepull/imagepull/internal/registrytest"
-	"github.com/imagepull/imagepull/registry"
 )
 
 // BenchmarkResolveHEAD measures one resolve of an unchanged tag: a HEAD round trip over a
@@ -21,7 +20,7 @@ func BenchmarkResolveHEAD(b *testing.B) {
 			reg := registrytest.New(b, registrytest.Options{Auth: bc.auth})
 			push(b, reg, "app:v1")
 			opts := fastOptions(reg)
-			opts.Credentials = mustKeyring(b, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+			opts.Credentials = mustKeyring(b, reg.Host(), testUser, testPassword)
 			r := newResolver(b, opts)
 			img := ref(reg, "app", "v1")
 			if _, err := r.Resolve(b.Context(), img); err != nil {

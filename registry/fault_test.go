@@ -108,7 +108,7 @@ func TestResolveFaults(t *testing.T) {
 			name: "401 wrong credentials",
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: "wrong"})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, "wrong")
 			},
 			wantKind: registry.ErrUnauthorized, wantStatus: http.StatusUnauthorized, heads: 2, gets: 0,
 		},
@@ -141,7 +141,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: head(registrytest.Fault{Redirect: true}),
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			heads: -1, gets: 0,
 		},
@@ -150,7 +150,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: []registrytest.Fault{{PathPrefix: "/token", Status: http.StatusServiceUnavailable}},
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			wantKind: pullpolicy.ErrRegistryUnavailable, wantStatus: http.StatusServiceUnavailable, heads: 1, gets: 0,
 		},
@@ -159,7 +159,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: []registrytest.Fault{{PathPrefix: "/token", Drop: true}},
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			wantKind: pullpolicy.ErrRegistryUnavailable, heads: 1, gets: 0,
 		},
@@ -232,7 +232,7 @@ func TestResolveRedirectDoesNotLeakCredentials(t *testing.T) {
 			_, err := reg.Inject(registrytest.Fault{Method: http.MethodHead, PathPrefix: "/v2/app/manifests/", Redirect: true})
 			require.NoError(t, err)
 			opts := fastOptions(reg)
-			opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+			opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			got, err := newResolver(t, opts).Resolve(t.Context(), ref(reg, "app", "v1"))
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
