@@ -16,7 +16,8 @@ import (
 // in the order to try them, exactly as a [Puller] receives them in [PullRequest].Credentials
 // (for example credential.Union(podKeyring, nodeKeyring).Lookup(img.Repository())). An
 // implementation tries them in order until the registry accepts one, and asks anonymously
-// when creds is empty; it may add credentials of its own (a node keyring) after them. It must
+// when creds is empty, answering then exactly as Resolve does (a cache shares the answers of
+// the two); it may add credentials of its own (a node keyring) after creds. It must
 // never answer one set of credentials with what the registry told another: a cache keys its
 // answers by the credentials. The errors are those of Resolve. Implementations must be safe
 // for concurrent use and must not keep creds beyond the call.
