@@ -121,6 +121,23 @@ func TestResolveFaults(t *testing.T) {
 			heads: 1, gets: 1,
 		},
 		{
+			name: "HEAD with a malformed digest header falls back to GET, whose body is verified", faults: head(registrytest.Fault{BadDigest: true}),
+			heads: 1, gets: 1,
+		},
+		{
+			name:   "malformed digest header on HEAD and GET: the body is hashed",
+			faults: []registrytest.Fault{{PathPrefix: manifests, BadDigest: true}},
+			heads:  1, gets: 1,
+		},
+		{
+			name: "malformed digest header on HEAD, wrong one on GET: mismatch",
+			faults: []registrytest.Fault{
+				{Method: http.MethodHead, PathPrefix: manifests, BadDigest: true},
+				{Method: http.MethodGet, PathPrefix: manifests, WrongDigest: true},
+			},
+			wantKind: registry.ErrDigestMismatch, heads: 1, gets: 1,
+		},
+		{
 			name: "HEAD refused falls back to GET", faults: headRefusedThen(registrytest.Fault{}),
 			heads: 1, gets: 1,
 		},
