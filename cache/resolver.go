@@ -85,8 +85,18 @@ type resolverCache struct {
 }
 
 // entryKey identifies a cached answer without building a string: the identity of the
-// credentials it was resolved with ("" for none), the view's identity, the reference.
-type entryKey struct{ creds, scope, ref string }
+// credentials it was resolved with (zero for none), the view's identity, the reference.
+type entryKey struct {
+	creds      credentialsID
+	scope, ref string
+}
+
+// flight returns k as the key of a shared upstream call. The credentials' identity has a
+// fixed length, the reference cannot hold a NUL, and the view's identity sits between them,
+// so the key is unique.
+func (k entryKey) flight() string {
+	return string(k.creds[:]) + k.scope + "\x00" + k.ref
+}
 
 // entry is one cached answer: a digest, or (with digest "") a not-found error.
 type entry struct {
@@ -158,12 +168,12 @@ func (r *Resolver) Identity() string {
 // the rules). It returns ctx.Err() when ctx is done, before or while waiting, and an error
 // for an invalid img without asking the upstream.
 func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Digest, error) {
-	return r.resolve(ctx, img, nil, "")
+	return r.resolve(ctx, img, nil, credentialsID{})
 }
 
-// resolve is Resolve with the call's credentials, creds, whose identity is credsID ("" for
+// resolve is Resolve with the call's credentials, creds, whose identity is credsID (zero for
 // none): the upstream gets creds through ResolveWithCredentials when credsID is set.
-func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential, credsID string) (digest.Digest, error) {
+func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential, credsID credentialsID) (digest.Digest, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -180,9 +190,7 @@ func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []cre
 		return a.digest, a.err
 	}
 	c.misses.Add(1)
-	// The credentials' identity is "" or hex, the reference cannot hold a NUL, and the view's
-	// identity sits between them, so this key is unique.
-	ch := c.sf.DoChan(key.creds+"\x00"+key.scope+"\x00"+key.ref, func() (any, error) {
+	ch := c.sf.DoChan(key.flight(), func() (any, error) {
 		a := c.call(ctx, key, img, creds)
 		return a.digest, a.err
 	})
@@ -240,7 +248,7 @@ func (c *resolverCache) call(ctx context.Context, key entryKey, img reference.Im
 	c.upstream.Add(1)
 	var d digest.Digest
 	var err error
-	if cr, ok := c.next.(pullpolicy.CredentialResolver); ok && key.creds != "" {
+	if cr, ok := c.next.(pullpolicy.CredentialResolver); ok && key.creds != (credentialsID{}) {
 		d, err = cr.ResolveWithCredentials(callCtx, img, creds)
 	} else {
 		d, err = c.next.Resolve(callCtx, img)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"slices"
 
 	"github.com/imagepull/imagepull/credential"
@@ -24,13 +23,14 @@ import (
 // of Resolve, whose answers those calls share. When the upstream is a plain
 // [pullpolicy.Resolver], it cannot use creds: they are ignored and the call is Resolve.
 //
-// Only a hash of the auth fields is kept, never the credentials themselves.
+// Only a hash of the auth fields is kept, never the credentials themselves. The upstream's
+// Resolve answers are shared with ResolveWithCredentials calls without credentials.
 func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
 	if len(creds) == 0 || r == nil || r.c == nil {
-		return r.resolve(ctx, img, nil, "")
+		return r.resolve(ctx, img, nil, credentialsID{})
 	}
 	if _, ok := r.c.next.(pullpolicy.CredentialResolver); !ok {
-		return r.resolve(ctx, img, nil, "")
+		return r.resolve(ctx, img, nil, credentialsID{})
 	}
 	return r.resolve(ctx, img, creds, credentialsIdentity(creds))
 }
@@ -42,12 +42,17 @@ func (r *Resolver) WithCredentials(creds []credential.Credential) pullpolicy.Res
 	return pullpolicy.WithCredentials(r, creds)
 }
 
-// credentialsIdentity returns the hex SHA-256 of the sorted, de-duplicated SHA-256 sums of
-// each credential's auth fields: the same for the same set of credentials in any order.
-func credentialsIdentity(creds []credential.Credential) string {
-	sums := make([][sha256.Size]byte, len(creds))
+// credentialsID is the identity of a set of credentials: a SHA-256 sum; zero for none.
+type credentialsID [sha256.Size]byte
+
+// credentialsIdentity returns the SHA-256 of the sorted, de-duplicated SHA-256 sums of each
+// credential's auth fields: the same for the same set of credentials in any order, and never
+// zero.
+func credentialsIdentity(creds []credential.Credential) credentialsID {
+	var buf [4][sha256.Size]byte // a pod rarely has more credentials for one image
+	sums := buf[:0]
 	for i := range creds {
-		sums[i] = authSum(&creds[i])
+		sums = append(sums, authSum(&creds[i]))
 	}
 	slices.SortFunc(sums, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
 	sums = slices.Compact(sums)
@@ -55,8 +60,9 @@ func credentialsIdentity(creds []credential.Credential) string {
 	for i := range sums {
 		h.Write(sums[i][:])
 	}
-	var out [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(out[:0]))
+	var id credentialsID
+	h.Sum(id[:0])
+	return id
 }
 
 // authSum hashes c's auth fields in a fixed order, each preceded by its length, so that no
