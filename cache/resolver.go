@@ -8,13 +8,17 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
 	"golang.org/x/sync/singleflight"
 )
 
-var _ pullpolicy.Resolver = (*Resolver)(nil)
+var (
+	_ pullpolicy.Resolver           = (*Resolver)(nil)
+	_ pullpolicy.CredentialResolver = (*Resolver)(nil)
+)
 
 // Resolver is a caching [pullpolicy.Resolver]: it answers from memory what an upstream
 // resolver (a registry) answered recently, and makes one upstream call for all the callers
@@ -25,7 +29,8 @@ var _ pullpolicy.Resolver = (*Resolver)(nil)
 // # What is cached
 //
 // Entries are keyed by the normalised reference ([reference.Image.String], so "nginx" and
-// "docker.io/library/nginx:latest" share one) and by the identity of the view ([Resolver.Scoped]).
+// "docker.io/library/nginx:latest" share one), by the identity of the view ([Resolver.Scoped])
+// and by the identity of the credentials a call carries ([Resolver.ResolveWithCredentials]).
 // A digest is answered from the cache for TTL after the upstream gave it. A digest reference
 // (img.Digest() != "") is resolved and cached like a tag: the upstream is still asked the first
 // time, because the registry decides whether this identity may use that digest, and its answer
@@ -79,8 +84,19 @@ type resolverCache struct {
 	hits, misses, upstream, stale, evictions atomic.Uint64
 }
 
-// entryKey identifies a cached answer without building a string.
-type entryKey struct{ scope, ref string }
+// entryKey identifies a cached answer without building a string: the identity of the
+// credentials it was resolved with (zero for none), the view's identity, the reference.
+type entryKey struct {
+	creds      credentialsID
+	scope, ref string
+}
+
+// flight returns k as the key of a shared upstream call. The credentials' identity has a
+// fixed length, the reference cannot hold a NUL, and the view's identity sits between them,
+// so the key is unique.
+func (k entryKey) flight() string {
+	return string(k.creds[:]) + k.scope + "\x00" + k.ref
+}
 
 // entry is one cached answer: a digest, or (with digest "") a not-found error.
 type entry struct {
@@ -152,6 +168,12 @@ func (r *Resolver) Identity() string {
 // the rules). It returns ctx.Err() when ctx is done, before or while waiting, and an error
 // for an invalid img without asking the upstream.
 func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Digest, error) {
+	return r.resolve(ctx, img, nil, credentialsID{})
+}
+
+// resolve is Resolve with the call's credentials, creds, whose identity is credsID (zero for
+// none): the upstream gets creds through ResolveWithCredentials when credsID is set.
+func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential, credsID credentialsID) (digest.Digest, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -162,15 +184,14 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 		return "", errors.New("cache: resolve of an invalid image reference")
 	}
 	c := r.c
-	key := entryKey{scope: r.scope, ref: img.String()}
+	key := entryKey{creds: credsID, scope: r.scope, ref: img.String()}
 	if a, ok := c.fresh(key); ok {
 		c.hits.Add(1)
 		return a.digest, a.err
 	}
 	c.misses.Add(1)
-	// The identity comes first and the reference cannot hold a NUL, so this key is unique.
-	ch := c.sf.DoChan(key.scope+"\x00"+key.ref, func() (any, error) {
-		a := c.call(ctx, key, img)
+	ch := c.sf.DoChan(key.flight(), func() (any, error) {
+		a := c.call(ctx, key, img, creds)
 		return a.digest, a.err
 	})
 	select {
@@ -213,9 +234,10 @@ func (r *Resolver) Len() int {
 	return len(r.c.entries)
 }
 
-// call is the shared upstream call for key. It runs without the caller's cancellation,
-// bounded by CallTimeout, and records the answer.
-func (c *resolverCache) call(ctx context.Context, key entryKey, img reference.Image) answer {
+// call is the shared upstream call for key, with the first caller's creds when key has a
+// credentials identity. It runs without the caller's cancellation, bounded by CallTimeout,
+// and records the answer.
+func (c *resolverCache) call(ctx context.Context, key entryKey, img reference.Image, creds []credential.Credential) answer {
 	// A call for key that ended between the caller's look-up and this one has just cached
 	// its answer: use it instead of asking again.
 	if a, ok := c.fresh(key); ok {
@@ -224,7 +246,13 @@ func (c *resolverCache) call(ctx context.Context, key entryKey, img reference.Im
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.CallTimeout)
 	defer cancel()
 	c.upstream.Add(1)
-	d, err := c.next.Resolve(callCtx, img)
+	var d digest.Digest
+	var err error
+	if cr, ok := c.next.(pullpolicy.CredentialResolver); ok && key.creds != (credentialsID{}) {
+		d, err = cr.ResolveWithCredentials(callCtx, img, creds)
+	} else {
+		d, err = c.next.Resolve(callCtx, img)
+	}
 	if err != nil && callCtx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("cache: upstream resolve of %s did not finish within %s: %w", key.ref, c.opts.CallTimeout, err)
 	}

@@ -2,6 +2,25 @@
 // fields of a docker config entry, their hash, and where they came from (a pod's pull Secret, a
 // service account, or the node). It also holds the kubelet's keyring: which credentials match an
 // image's repository.
+//
+// # Docker config entries
+//
+// [FromSecrets], [FromDockerConfigJSON] and [FromDockerConfigFile] read docker config entries
+// as the kubelet does: a non-empty "auth" (base64 of "user:password", padded or not) replaces
+// "username" and "password", an "auth" that does not decode fails the whole document, a
+// location that does not parse as a URL is skipped, and credential helpers ("credsStore",
+// "credHelpers") are not run. Beyond the kubelet, an entry's "identitytoken" (an OAuth2
+// refresh token, as "az acr login" writes) and "registrytoken" (a bearer token) are kept in
+// [Credential.IdentityToken] and [Credential.RegistryToken], so that a registry client can use
+// them; the kubelet drops both. For an entry holding one, the [Credential.Hash] therefore
+// differs from the kubelet's (a record written by the kubelet for it does not match, so the
+// image is verified again, never the reverse), and a runtime receiving the credential gets the
+// token too.
+//
+// # Keyring lookup
+//
+// [Keyring.Lookup] is the kubelet's: see its documentation for the matching rules. Locations
+// are parsed once, when a keyring is built.
 package credential
 
 // SourceKind says where a credential came from.
@@ -51,4 +70,30 @@ type Secret struct {
 	UID       string
 	Type      string
 	Data      map[string][]byte
+}
+
+// String describes c without its secrets: the user name, or which kind of token c holds, and
+// its source. Printing a Credential with the fmt verbs %v and %s never shows a password or a
+// token.
+func (c Credential) String() string {
+	var who string
+	switch {
+	case c.Username != "":
+		who = "user " + c.Username
+	case c.IdentityToken != "":
+		who = "identity token"
+	case c.RegistryToken != "":
+		who = "registry token"
+	case c.Auth != "":
+		who = "auth"
+	default:
+		who = "anonymous"
+	}
+	switch c.Source.Kind {
+	case SourceSecret:
+		return who + " (secret " + c.Source.Namespace + "/" + c.Source.Name + ")"
+	case SourceServiceAccount:
+		return who + " (service account " + c.Source.Namespace + "/" + c.Source.Name + ")"
+	}
+	return who
 }

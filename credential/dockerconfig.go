@@ -36,26 +36,31 @@ type dockerConfigJSON struct {
 }
 
 // dockerConfigEntry is one location's credentials, with "auth" already decoded into Username
-// and Password, as the kubelet's DockerConfigEntry.
+// and Password, as the kubelet's DockerConfigEntry; beyond the kubelet, the tokens are kept.
 type dockerConfigEntry struct {
-	Username string
-	Password string
-	Email    string
+	Username      string
+	Password      string
+	Email         string
+	IdentityToken string
+	RegistryToken string
 }
 
 // UnmarshalJSON decodes an entry; a non-empty "auth" (base64 of "user:password", padded or
 // not) replaces username and password.
 func (e *dockerConfigEntry) UnmarshalJSON(data []byte) error {
 	var raw struct {
-		Username string `json:"username,omitempty"`
-		Password string `json:"password,omitempty"`
-		Email    string `json:"email,omitempty"`
-		Auth     string `json:"auth,omitempty"`
+		Username      string `json:"username,omitempty"`
+		Password      string `json:"password,omitempty"`
+		Email         string `json:"email,omitempty"`
+		Auth          string `json:"auth,omitempty"`
+		IdentityToken string `json:"identitytoken,omitempty"`
+		RegistryToken string `json:"registrytoken,omitempty"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
 	e.Username, e.Password, e.Email = raw.Username, raw.Password, raw.Email
+	e.IdentityToken, e.RegistryToken = raw.IdentityToken, raw.RegistryToken
 	if raw.Auth == "" {
 		return nil
 	}

@@ -89,14 +89,63 @@ func TestFromSecrets(t *testing.T) {
 
 func TestFromDockerConfigJSON(t *testing.T) {
 	sa := credential.Source{Kind: credential.SourceServiceAccount, Namespace: "ns", Name: "sa", UID: "sa-uid"}
-	k, err := credential.FromDockerConfigJSON([]byte(`{"auths":{"https://index.docker.io/v1/":{"auth":"`+b64("u:p")+`"}}}`), sa)
-	require.NoError(t, err)
-	want := credential.Credential{Username: "u", Password: "p", Source: sa}
-	want.Hash = credential.Hash(want)
-	assert.Equal(t, []credential.Credential{want}, k.Lookup("docker.io/library/nginx"))
-
-	_, err = credential.FromDockerConfigJSON([]byte(`nope`), sa)
-	require.EqualError(t, err, "invalid character 'o' in literal null (expecting 'u')")
+	tests := []struct {
+		name string
+		json string
+		src  credential.Source
+		repo string                  // looked up when the document parses
+		want []credential.Credential // Lookup(repo); Hash is filled in by the test
+		// wantErr is the exact error text, "" for none. No error may show a secret.
+		wantErr string
+	}{
+		{
+			name: "source given to every credential",
+			json: `{"auths":{"https://index.docker.io/v1/":{"auth":"` + b64("u:p") + `"}}}`, src: sa,
+			repo: "docker.io/library/nginx", want: []credential.Credential{{Username: "u", Password: "p", Source: sa}},
+		},
+		{
+			name: "auth overrides username and password; the password keeps its colons",
+			json: `{"auths":{"quay.io":{"username":"ignored","password":"ignored","auth":"` + b64("alice:s3cret:with:colons") + `"}}}`,
+			repo: "quay.io/app", want: []credential.Credential{{Username: "alice", Password: "s3cret:with:colons"}},
+		},
+		{
+			name: "unpadded auth",
+			json: `{"auths":{"quay.io":{"auth":"` + base64.RawStdEncoding.EncodeToString([]byte("bob:pw")) + `"}}}`,
+			repo: "quay.io/app", want: []credential.Credential{{Username: "bob", Password: "pw"}},
+		},
+		{
+			name: "username, password and email without auth",
+			json: `{"auths":{"https://index.docker.io/v1/":{"username":"carol","password":"pw","email":"c@example.com"}}}`,
+			repo: "docker.io/library/nginx", want: []credential.Credential{{Username: "carol", Password: "pw", Email: "c@example.com"}},
+		},
+		{
+			name: "identity and registry tokens are kept (beyond the kubelet)",
+			json: `{"auths":{"quay.io":{"auth":"` + b64("00000000-0000-0000-0000-000000000000:") + `","identitytoken":"refresh","registrytoken":"access"}}}`,
+			repo: "quay.io/app",
+			want: []credential.Credential{{Username: "00000000-0000-0000-0000-000000000000", IdentityToken: "refresh", RegistryToken: "access"}},
+		},
+		{name: "no auths is empty; credential helpers are not run", json: `{"credsStore":"desktop","credHelpers":{"quay.io":"x"}}`, repo: "quay.io/app"},
+		{name: "auth without colon", json: `{"auths":{"quay.io":{"auth":"` + b64("nocolonsecret") + `"}}}`,
+			wantErr: "unable to parse auth field, must be formatted as base64(username:password)"},
+		{name: "auth not base64", json: `{"auths":{"quay.io":{"auth":"%%%secret%%%"}}}`, wantErr: "illegal base64 data at input byte 0"},
+		{name: "not JSON", json: `nope`, wantErr: "invalid character 'o' in literal null (expecting 'u')"},
+		{name: "truncated", json: `{"auths":`, wantErr: "unexpected end of JSON input"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := credential.FromDockerConfigJSON([]byte(tc.json), tc.src)
+			if tc.wantErr != "" {
+				require.EqualError(t, err, tc.wantErr)
+				assert.NotContains(t, err.Error(), "secret", "errors must not show secrets")
+				return
+			}
+			require.NoError(t, err)
+			for i := range tc.want {
+				tc.want[i].Hash = credential.Hash(tc.want[i])
+			}
+			assert.Equal(t, tc.want, k.Lookup(tc.repo))
+		})
+	}
 }
 
 func TestFromDockerConfigFile(t *testing.T) {
@@ -119,7 +168,8 @@ func TestFromDockerConfigFile(t *testing.T) {
 		{name: "config.json", file: "config.json", content: `{"auths":{"quay.io":{"username":"json","password":"p"}}}`, want: node("json")},
 		{name: "any other name is config.json", file: "node-auth.json", content: `{"auths":{"quay.io":{"username":"other","password":"p"}}}`, want: node("other")},
 		{name: "legacy .dockercfg", file: ".dockercfg", content: `{"quay.io":{"username":"legacy","password":"p"}}`, want: node("legacy")},
-		{name: "invalid", file: "bad.json", content: `{`, wantErr: "error occurred while trying to unmarshal json"},
+		{name: "invalid", file: "bad.json", content: `{`, wantErr: "bad.json: error occurred while trying to unmarshal json"},
+		{name: "invalid legacy", file: ".dockercfg", content: `not json`, wantErr: ".dockercfg: error occurred while trying to unmarshal json"},
 		{name: "missing", file: "missing.json", wantErr: "no such file or directory"},
 	}
 	for _, tc := range tests {
@@ -131,6 +181,10 @@ func TestFromDockerConfigFile(t *testing.T) {
 			k, err := credential.FromDockerConfigFile(path)
 			if tc.wantErr != "" {
 				require.ErrorContains(t, err, tc.wantErr)
+				assert.Contains(t, err.Error(), path, "the error names the file")
+				if tc.content == "" {
+					assert.ErrorIs(t, err, os.ErrNotExist)
+				}
 				return
 			}
 			require.NoError(t, err)

@@ -39,3 +39,27 @@ func ExampleFromSecrets_invalid() {
 	// Output:
 	// invalid character 'i' looking for beginning of value
 }
+
+// Credentials are picked for an image the way the kubelet's keyring picks them: the most
+// specific location first, Docker Hub images also matching "index.docker.io" entries when
+// nothing else matched. Printing a Credential never shows its secrets.
+func ExampleKeyring_Lookup() {
+	k, err := credential.FromDockerConfigJSON([]byte(`{"auths":{
+		"https://index.docker.io/v1/": {"auth": "aHViOnB3"},
+		"quay.io":                     {"username": "org", "password": "pw"},
+		"quay.io/team":                {"username": "team", "password": "pw"}
+	}}`), credential.Source{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, repo := range []string{"docker.io/library/nginx", "quay.io/team/app", "quay.io/teamwork/app", "quay.io/other/app", "ghcr.io/app"} {
+		fmt.Println(repo, k.Lookup(repo))
+	}
+	// Output:
+	// docker.io/library/nginx [user hub]
+	// quay.io/team/app [user team user org]
+	// quay.io/teamwork/app [user team user org]
+	// quay.io/other/app [user org]
+	// ghcr.io/app []
+}

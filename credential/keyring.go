@@ -2,9 +2,6 @@ package credential
 
 import (
 	"maps"
-	"net"
-	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -20,23 +17,21 @@ type Keyring struct {
 	rings []*ring // looked up in order; each is immutable
 }
 
-// ring is one BasicDockerKeyring: credentials indexed by location key.
+// ring is one BasicDockerKeyring: credentials by location, locations parsed once.
 type ring struct {
-	index []location              // unique keys, reverse-sorted: more specific first
-	creds map[string][]Credential // key → credentials, in the order they were added
+	entries []entry // one per location key, reverse-sorted by key: more specific first
+	hub     int     // index in entries of the "index.docker.io" key; -1 when absent
 }
 
-// location is a key of a ring and its parsed form, used as a glob against image repositories.
-type location struct {
-	key   string
-	glob  *url.URL // nil when the key does not parse; such a key never matches
-	parts []string // host split on "."
-	port  string
+// entry is one location key of a ring and the credentials stored under it.
+type entry struct {
+	loc   location
+	creds []Credential // in the order they were added
 }
 
 // ringBuilder collects docker config entries into one ring.
 type ringBuilder struct {
-	creds map[string][]Credential
+	creds map[string][]Credential // by location key
 }
 
 // add indexes every entry of cfg under its location key, with source src. Entries are taken in
@@ -52,7 +47,10 @@ func (b *ringBuilder) add(src Source, cfg dockerConfig) {
 			continue // the kubelet logs "Entry %q in dockercfg invalid" and ignores it
 		}
 		e := cfg[loc]
-		c := Credential{Username: e.Username, Password: e.Password, Email: e.Email, Source: src}
+		c := Credential{
+			Username: e.Username, Password: e.Password, Email: e.Email,
+			IdentityToken: e.IdentityToken, RegistryToken: e.RegistryToken, Source: src,
+		}
 		c.Hash = Hash(c)
 		b.creds[key] = append(b.creds[key], c)
 	}
@@ -63,72 +61,32 @@ func (b *ringBuilder) keyring() *Keyring {
 	if len(b.creds) == 0 {
 		return &Keyring{}
 	}
-	r := &ring{creds: b.creds}
-	for _, key := range slices.Sorted(maps.Keys(b.creds)) {
-		r.index = append(r.index, newLocation(key))
+	keys := slices.Sorted(maps.Keys(b.creds))
+	slices.Reverse(keys)
+	r := &ring{entries: make([]entry, len(keys)), hub: -1}
+	for i, key := range keys {
+		r.entries[i] = entry{loc: parseLocation(key), creds: b.creds[key]}
+		if key == defaultRegistryHost {
+			r.hub = i
+		}
 	}
-	slices.Reverse(r.index)
 	return &Keyring{rings: []*ring{r}}
 }
 
-// locationKey turns a docker config location into the kubelet's index key: scheme dropped,
-// host kept with its port, a leading "/v1/" or "/v2/" path dropped, "/" alone dropped.
-func locationKey(loc string) (string, bool) {
-	value := loc
-	if !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
-		value = "https://" + value
-	}
-	u, err := url.Parse(value)
-	if err != nil {
-		return "", false
-	}
-	path := u.Path
-	if strings.HasPrefix(path, "/v2/") || strings.HasPrefix(path, "/v1/") {
-		path = path[3:]
-	}
-	if path == "" || path == "/" {
-		return u.Host, true
-	}
-	return u.Host + path, true
-}
-
-func newLocation(key string) location {
-	l := location{key: key}
-	if u, err := parseSchemeless(key); err == nil {
-		l.glob = u
-		l.parts, l.port = splitHost(u)
-	}
-	return l
-}
-
-// parseSchemeless parses a host[/path] string as an https URL.
-func parseSchemeless(s string) (*url.URL, error) {
-	return url.Parse("https://" + s)
-}
-
-// splitHost splits u's host into its dot-separated labels and its port.
-func splitHost(u *url.URL) (parts []string, port string) {
-	host, port, err := net.SplitHostPort(u.Host)
-	if err != nil {
-		host, port = u.Host, ""
-	}
-	return strings.Split(host, "."), port
-}
-
-// matches reports whether the image repository target matches l: same port, same number of
-// host labels, each label matching l's (which may hold globs such as "*"), and l's path a
-// string prefix of target's.
-func (l location) matches(target *url.URL, parts []string, port string) bool {
-	if l.glob == nil || l.port != port || len(l.parts) != len(parts) ||
-		!strings.HasPrefix(target.Path, l.glob.Path) {
-		return false
-	}
-	for i, p := range l.parts {
-		if ok, err := filepath.Match(p, parts[i]); err != nil || !ok {
-			return false
+// lookup appends to out the ring's credentials for the image t names: those of every matching
+// location, most specific first; when none matches and the image is on Docker Hub, those of
+// "index.docker.io".
+func (r *ring) lookup(out []Credential, t target, image string) []Credential {
+	n := len(out)
+	for i := range r.entries {
+		if r.entries[i].loc.matches(t) {
+			out = append(out, r.entries[i].creds...)
 		}
 	}
-	return true
+	if len(out) == n && r.hub >= 0 && isDefaultRegistryMatch(image) {
+		out = append(out, r.entries[r.hub].creds...)
+	}
+	return out
 }
 
 // isDefaultRegistryMatch reports whether image is pulled from Docker Hub, judging by its name.
@@ -143,46 +101,37 @@ func isDefaultRegistryMatch(image string) bool {
 	return !strings.ContainsAny(first, ".:")
 }
 
-// lookup returns the ring's credentials for image: those of every matching location, most
-// specific first; when none matches and image is on Docker Hub, those of "index.docker.io".
-func (r *ring) lookup(image string) []Credential {
-	var out []Credential
-	if target, err := parseSchemeless(image); err == nil {
-		parts, port := splitHost(target)
-		for _, l := range r.index {
-			if l.matches(target, parts, port) {
-				out = append(out, r.creds[l.key]...)
-			}
-		}
-	}
-	if len(out) == 0 && isDefaultRegistryMatch(image) {
-		out = append(out, r.creds[defaultRegistryHost]...)
-	}
-	return out
-}
-
 // Lookup returns the credentials that match image, a normalised repository without tag or
 // digest such as "docker.io/library/nginx" ([reference.Image.Repository]), in the order the
 // kubelet tries them: keyring by keyring in [Union] order; within a keyring, locations in
 // reverse lexical order (so "quay.io/team" before "quay.io"). A location matches when its port
 // and number of host labels are the image's, each label matches (a label may be a glob such as
-// "*"), and its path is a prefix of the image's path. When no location of a keyring matches,
-// a Docker Hub image gets that keyring's "index.docker.io" entries. Lookup returns nil when
-// nothing matches: the pull is then anonymous. The returned slice is the caller's.
+// "*": "*.example.com" matches "eu.example.com", not "example.com" nor "a.b.example.com"), and
+// its path is a string prefix of the image's path (so "quay.io/team" also matches
+// "quay.io/teamwork/app", as in the kubelet). Host names are compared as written
+// (case-sensitive), as in the kubelet. When no location of a keyring matches, a Docker Hub
+// image gets that keyring's "index.docker.io" entries. Lookup returns nil when nothing
+// matches: the pull is then anonymous. The returned slice is the caller's.
+//
+// Locations are parsed once, when the keyring is built; a Lookup parses image once and
+// allocates only the slice it returns.
 func (k *Keyring) Lookup(image string) []Credential {
-	if k == nil {
+	if k == nil || len(k.rings) == 0 {
 		return nil
 	}
+	t := parseTarget(image)
 	var out []Credential
 	for _, r := range k.rings {
-		out = append(out, r.lookup(image)...)
+		out = r.lookup(out, t, image)
 	}
 	return out
 }
 
 // Union returns a keyring that looks up each of rings in turn and concatenates their answers,
 // as the kubelet unions the pod's Secrets keyring with the node's: pass the pod's first. Nil
-// keyrings are skipped; Union() is an empty keyring.
+// keyrings are skipped; Union() is an empty keyring. To match several documents as one
+// keyring (the most specific location winning across all of them), as the kubelet does with
+// a pod's Secrets, use [FromSecrets] instead.
 func Union(rings ...*Keyring) *Keyring {
 	u := &Keyring{}
 	for _, k := range rings {

@@ -43,29 +43,43 @@ func TestLookupMatching(t *testing.T) {
 		{"host", []string{"quay.io"}, "quay.io/coreos/etcd", []string{"quay.io"}},
 		{"more specific path first", []string{"quay.io", "quay.io/coreos"}, "quay.io/coreos/etcd", []string{"quay.io/coreos", "quay.io"}},
 		{"path is a plain string prefix", []string{"quay.io/core"}, "quay.io/coreos/etcd", []string{"quay.io/core"}},
+		{"path is a plain string prefix, below a host", []string{"quay.io/team"}, "quay.io/teamwork/app", []string{"quay.io/team"}},
 		{"other path", []string{"quay.io/other"}, "quay.io/coreos/etcd", nil},
+		{"path that is not a prefix is skipped", []string{"quay.io", "quay.io/other"}, "quay.io/team/app", []string{"quay.io"}},
 		{"other host", []string{"gcr.io"}, "quay.io/coreos/etcd", nil},
 		{"https scheme dropped", []string{"https://quay.io"}, "quay.io/x", []string{"https://quay.io"}},
 		{"http scheme dropped", []string{"http://insecure.local"}, "insecure.local/x", []string{"http://insecure.local"}},
+		{"http scheme dropped, path kept", []string{"http://quay.io/team"}, "quay.io/team/app", []string{"http://quay.io/team"}},
 		{"/v2/ path dropped", []string{"https://gcr.io/v2/project"}, "gcr.io/project/img", []string{"https://gcr.io/v2/project"}},
+		{"/v2/ alone is the host", []string{"https://quay.io/v2/"}, "quay.io/app", []string{"https://quay.io/v2/"}},
 		{"/v1/ alone is the host", []string{"https://gcr.io/v1/"}, "gcr.io/project/img", []string{"https://gcr.io/v1/"}},
 		{"/v1 without slash is a path", []string{"gcr.io/v1"}, "gcr.io/project/img", nil},
 		{"wildcard label", []string{"*.example.com"}, "registry.example.com/app", []string{"*.example.com"}},
 		{"wildcard needs as many labels", []string{"*.example.com"}, "example.com/app", nil},
 		{"wildcard matches one label only", []string{"*.example.com"}, "a.b.example.com/app", nil},
 		{"glob inside a label", []string{"reg-*.example.com"}, "reg-eu.example.com/app", []string{"reg-*.example.com"}},
+		{"malformed glob never matches", []string{"reg[.example.com"}, "reg[.example.com/app", nil},
+		{"host names are case-sensitive, as in the kubelet", []string{"Quay.io"}, "quay.io/app", nil},
 		{"port must match", []string{"reg.local:5000"}, "reg.local:5000/app", []string{"reg.local:5000"}},
 		{"port must be present", []string{"reg.local:5000"}, "reg.local/app", nil},
 		{"no port in key, port in image", []string{"reg.local"}, "reg.local:5000/app", nil},
+		{"port matches port only", []string{"reg.local:5000", "reg.local"}, "reg.local:5000/app", []string{"reg.local:5000"}},
+		{"localhost with port", []string{"localhost:5000"}, "localhost:5000/app", []string{"localhost:5000"}},
+		{"IP and port", []string{"10.0.0.1:5000"}, "10.0.0.1:5000/app", []string{"10.0.0.1:5000"}},
+		{"IPv6 and port", []string{"[::1]:5000"}, "[::1]:5000/app", []string{"[::1]:5000"}},
+		{"image with an invalid port matches nothing", []string{"quay.io"}, "quay.io:abc/app", nil},
+		{"escaped image path is unescaped, as url.Parse does", []string{"quay.io/tA"}, "quay.io/t%41/app", []string{"quay.io/tA"}},
 		{"docker.io key", []string{"docker.io"}, "docker.io/library/nginx", []string{"docker.io"}},
 		{"M11 index.docker.io/v1/ for Docker Hub", []string{"index.docker.io/v1/"}, "docker.io/library/ubuntu", []string{"index.docker.io/v1/"}},
 		{"https index.docker.io/v1/", []string{"https://index.docker.io/v1/"}, "docker.io/user/app", []string{"https://index.docker.io/v1/"}},
+		{"bare index.docker.io for Docker Hub", []string{"index.docker.io"}, "docker.io/user/app", []string{"index.docker.io"}},
 		{"index.docker.io only when nothing else matched", []string{"index.docker.io/v1/", "docker.io/library"}, "docker.io/library/nginx", []string{"docker.io/library"}},
+		{"index.docker.io after a path that did not match", []string{"docker.io/other", "index.docker.io"}, "docker.io/library/nginx", []string{"index.docker.io"}},
 		{"index.docker.io not for other registries", []string{"index.docker.io/v1/"}, "quay.io/app", nil},
 		{"M12 extraneous key", []string{"extraneous"}, "docker.io/library/ubuntu", nil},
 		{"unparsable location ignored", []string{"https://%zz", "quay.io"}, "quay.io/x", []string{"quay.io"}},
+		{"unparsable location with a space ignored", []string{"bad host%zz", "quay.io"}, "quay.io/x", []string{"quay.io"}},
 		{"reverse lexical order across hosts", []string{"a.io", "*.io"}, "a.io/x", []string{"a.io", "*.io"}},
-		{"IP and port", []string{"10.0.0.1:5000"}, "10.0.0.1:5000/app", []string{"10.0.0.1:5000"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,17 +88,75 @@ func TestLookupMatching(t *testing.T) {
 	}
 }
 
-func TestLookupSameKeyKeepsEveryCredential(t *testing.T) {
-	// Two locations of one document with the same key, and two Secrets with the same key.
-	k, err := credential.FromSecrets([]credential.Secret{
-		jsonSecret("first", `{"auths":{"https://quay.io":{"username":"1b"},"quay.io":{"username":"1a"}}}`),
-		cfgSecret("second", `{"quay.io/":{"username":"2"}}`),
-	})
+// TestLookupSeveralDocuments: credentials stored under one location key are all returned, in
+// the order they were added; the Secrets of a pod form one keyring (the most specific location
+// wins across Secrets), unlike a [credential.Union] of keyrings.
+func TestLookupSeveralDocuments(t *testing.T) {
+	first := `{"auths":{"quay.io":{"username":"first"}}}`
+	second := `{"auths":{"quay.io":{"username":"second"},"quay.io/team":{"username":"team"}}}`
+	tests := []struct {
+		name    string
+		keyring func(t *testing.T) *credential.Keyring
+		image   string
+		want    []string // user names, in order
+		sources []string // the Secret each came from ("" for the node)
+	}{
+		{
+			name: "two locations of one document with the same key, and two Secrets",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return mustSecrets(t, jsonSecret("first", `{"auths":{"https://quay.io":{"username":"1b"},"quay.io":{"username":"1a"}}}`),
+					cfgSecret("second", `{"quay.io/":{"username":"2"}}`))
+			},
+			image: "quay.io/app", want: []string{"1b", "1a", "2"}, sources: []string{"first", "first", "second"},
+		},
+		{
+			name: "https://index.docker.io/v1/ and index.docker.io are one location, in lexical order of the keys as written",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return mustSecrets(t, jsonSecret("s", `{"auths":{"index.docker.io":{"username":"a"},"https://index.docker.io/v1/":{"username":"b"}}}`))
+			},
+			image: "docker.io/library/nginx", want: []string{"b", "a"}, sources: []string{"s", "s"},
+		},
+		{
+			name: "Secrets are one keyring: the most specific location first across Secrets",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return mustSecrets(t, jsonSecret("a", first), jsonSecret("b", second))
+			},
+			image: "quay.io/team/app", want: []string{"team", "first", "second"}, sources: []string{"b", "a", "b"},
+		},
+		{
+			name: "a Union looks up keyring by keyring",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return credential.Union(mustSecrets(t, jsonSecret("a", first)), nil, mustSecrets(t, jsonSecret("b", second)))
+			},
+			image: "quay.io/team/app", want: []string{"first", "team", "second"}, sources: []string{"a", "b", "b"},
+		},
+		{
+			name: "the Docker Hub fallback is per keyring of a Union",
+			keyring: func(t *testing.T) *credential.Keyring {
+				return credential.Union(mustSecrets(t, jsonSecret("a", `{"auths":{"docker.io/library":{"username":"lib"},"index.docker.io":{"username":"pod-hub"}}}`)),
+					nodeRing(t, "index.docker.io"))
+			},
+			image: "docker.io/library/nginx", want: []string{"lib", "index.docker.io"}, sources: []string{"a", ""},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.keyring(t).Lookup(tc.image)
+			assert.Equal(t, tc.want, users(got))
+			var sources []string
+			for _, c := range got {
+				sources = append(sources, c.Source.Name)
+			}
+			assert.Equal(t, tc.sources, sources)
+		})
+	}
+}
+
+func mustSecrets(t *testing.T, secrets ...credential.Secret) *credential.Keyring {
+	t.Helper()
+	k, err := credential.FromSecrets(secrets)
 	require.NoError(t, err)
-	got := k.Lookup("quay.io/app")
-	assert.Equal(t, []string{"1b", "1a", "2"}, users(got))
-	assert.Equal(t, secretSource("first"), got[0].Source)
-	assert.Equal(t, secretSource("second"), got[2].Source)
+	return k
 }
 
 // TestLookupPodThenNode is the kubelet's TestPullWithSecrets (cases M10–M14): the pod's Secrets

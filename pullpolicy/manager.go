@@ -70,7 +70,11 @@ type Config struct {
 	// asked once for the tag's digest; a present image with that digest (that the pod may use)
 	// is started without calling the Puller, and otherwise the digest is pulled, never the tag.
 	// A resolve failure counts as a failed pull (Failed event, back-off); the back-off holds
-	// back the resolve too. Resolves are not counted by the QPS limit nor queued.
+	// back the resolve too. Resolves are not counted by the QPS limit nor queued. When the
+	// Resolver is also a [CredentialResolver], it is asked with the credentials the Puller
+	// would get (the pod's Secrets, the node keyring, the credential provider, in that
+	// order), so that a private image resolves with the pod's own Secret; a plain Resolver is
+	// asked without them.
 	Resolver Resolver
 	// OfflineFallback (beyond the kubelet): when a pull or a resolve fails with
 	// [ErrRegistryUnavailable], and only then, a present image that the pod may use is

@@ -112,6 +112,97 @@ func TestEnsureImageResolverVerifies(t *testing.T) {
 	})
 }
 
+// TestEnsureImageCredentialResolver: a Resolver that is a CredentialResolver is asked with
+// exactly the credentials the Puller gets (pod Secrets, node keyring, provider, in order), so a
+// private image resolves with the pod's own Secret, and a pod without one fails unauthorized.
+func TestEnsureImageCredentialResolver(t *testing.T) {
+	private := remoteImage{id: "sha256:app", digest: dg("c"), size: 1, user: "alice", password: "pw"}
+	pinned := "registry.example/app@" + string(private.digest)
+	node, err := credential.FromDockerConfigJSON([]byte(`{"auths":{"registry.example":{"username":"node","password":"x"}}}`), credential.Source{})
+	require.NoError(t, err)
+	provided := credential.Credential{Username: "provided", Password: "y"}
+	tests := []struct {
+		name     string
+		secrets  []credential.Secret
+		node     *credential.Keyring
+		provider bool
+		calls    []string
+		users    []string // the users of the credentials the resolver got, in order
+		pulled   string   // the image string the runtime got; "" when it was not called
+		reason   error    // nil for success; otherwise errors.Is
+		message  string   // the returned message, when it fails
+	}{{
+		name:    "the pod's Secret resolves the private image, which is pulled by digest with the same credentials",
+		secrets: []credential.Secret{dockerSecret("ns", "s", "uid", "registry.example", "alice", "pw")},
+		calls:   []string{"ResolveWithCredentials", "GetImageRef", "PullImage"},
+		users:   []string{"alice"}, pulled: pinned,
+	}, {
+		name:    "Secret, node keyring and provider, in the Puller's order",
+		secrets: []credential.Secret{dockerSecret("ns", "s", "uid", "registry.example", "alice", "pw")},
+		node:    node, provider: true,
+		calls: []string{"ResolveWithCredentials", "GetImageRef", "PullImage"},
+		users: []string{"alice", "node", "provided"}, pulled: pinned,
+	}, {
+		name:  "no Secret: unauthorized, no pull",
+		calls: []string{"ResolveWithCredentials"},
+		users: []string{}, reason: pullpolicy.ErrImagePull, message: "unauthorized: 401 Unauthorized",
+	}, {
+		name:    "a Secret that does not parse fails raw, before any resolve",
+		secrets: []credential.Secret{{Name: "bad", Type: credential.SecretTypeDockercfg, Data: map[string][]byte{credential.DockercfgKey: []byte("invalid")}}},
+		message: "invalid character 'i' looking for beginning of value",
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rt := newRuntime()
+				rt.serve("registry.example/app:v1", private)
+				res := &credResolver{fakeRuntime: rt}
+				cfg := pullpolicy.Config{Store: rt, Puller: rt, Resolver: res, Keyring: tc.node}
+				if tc.provider {
+					cfg.CredentialProvider = pullpolicy.CredentialProviderFunc(func(context.Context, *pullpolicy.Pod, string) ([]credential.Credential, error) {
+						return []credential.Credential{provided}, nil
+					})
+				}
+				m, err := pullpolicy.NewManager(cfg)
+				require.NoError(t, err)
+				out, err := m.EnsureImage(t.Context(), pullpolicy.Request{
+					Pod: pullpolicy.Pod{UID: "u"}, Image: "registry.example/app:v1", Policy: pullpolicy.Always, PullSecrets: tc.secrets,
+				})
+				assert.Equal(t, tc.calls, rt.takeCalls())
+				if tc.users != nil {
+					require.Len(t, res.seen, 1)
+					assert.Equal(t, tc.users, usersOf(res.seen[0]))
+				} else {
+					assert.Empty(t, res.seen)
+				}
+				if tc.pulled != "" {
+					assert.Equal(t, tc.pulled, rt.lastRequest().Image)
+					assert.Equal(t, res.seen[0], rt.lastRequest().Credentials, "the Puller gets the resolver's credentials")
+				}
+				if tc.message != "" {
+					require.Error(t, err)
+					if tc.reason != nil {
+						require.ErrorIs(t, err, tc.reason)
+						assert.NotErrorIs(t, err, pullpolicy.ErrRegistryUnavailable)
+					}
+					assert.Equal(t, tc.message, out.Message)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, private.id, out.ImageRef)
+			})
+		})
+	}
+}
+
+func usersOf(creds []credential.Credential) []string {
+	out := []string{}
+	for _, c := range creds {
+		out = append(out, c.Username)
+	}
+	return out
+}
+
 // TestEnsureImageOfflineFallback checks the offline fallback: only for an unavailable
 // registry, only for a present image the pod may use, with truthful events; off by default.
 func TestEnsureImageOfflineFallback(t *testing.T) {

@@ -237,3 +237,25 @@ func dockerSecret(ns, name, uid, registry, user, password string) credential.Sec
 		Data: map[string][]byte{".dockerconfigjson": []byte(doc)},
 	}
 }
+
+// credResolver is the fake registry as a [pullpolicy.CredentialResolver]: it authorizes each
+// resolve with the credentials given, as the runtime authorizes a pull, and remembers them.
+type credResolver struct {
+	*fakeRuntime
+	seen [][]credential.Credential // the credentials of each ResolveWithCredentials
+}
+
+func (r *credResolver) ResolveWithCredentials(_ context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
+	r.record("ResolveWithCredentials")
+	r.mu.Lock()
+	r.seen = append(r.seen, creds)
+	r.mu.Unlock()
+	ri, ok := r.find(img)
+	if !ok {
+		return "", errors.New("manifest unknown: 404 Not Found")
+	}
+	if _, err := ri.authorize(creds); err != nil {
+		return "", errors.New("unauthorized: 401 Unauthorized")
+	}
+	return ri.digest, nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
 )
@@ -11,14 +12,22 @@ import (
 // ensureResolved is the Always policy with a [Resolver] (beyond the kubelet): the registry
 // names the digest once; the image with that digest, present and usable by the pod, starts
 // without a pull; otherwise that digest is pulled, never the tag. The back-off also holds
-// back the resolve.
+// back the resolve. A [CredentialResolver] gets the pod's credentials, looked up first as for
+// a pull (a lookup error fails the call with the raw error, as the pull would).
 func (c *ensureCall) ensureResolved() (string, string, error) {
 	m, image := c.m, c.req.Image
+	var creds []credential.Credential
+	if _, ok := m.resolver.(CredentialResolver); ok {
+		var err error
+		if creds, err = c.creds.get(); err != nil {
+			return c.raw(err)
+		}
+	}
 	key := backOffKey(c.req.Pod.UID, image)
 	if _, blocked := m.backOff.blocked(key, m.now()); blocked {
 		return c.pull(c.spec) // refused by the back-off, with the kubelet's events
 	}
-	d, stale, err := c.resolve()
+	d, stale, err := c.resolve(creds)
 	if err != nil {
 		c.event(EventTypeWarning, ReasonFailed, msgPullFailed(image, err))
 		f := classifyResolveErr(image, err)
@@ -54,10 +63,15 @@ func (c *ensureCall) ensureResolved() (string, string, error) {
 	return c.pull(pinned.Familiar())
 }
 
-// resolve asks the resolver for the image's digest and checks the answer. A stale answer
-// (the registry is unavailable) is an error; its digest is returned for the offline fallback.
-func (c *ensureCall) resolve() (d, stale digest.Digest, err error) {
-	d, err = c.m.resolver.Resolve(c.ctx, c.img)
+// resolve asks the resolver for the image's digest, with the pod's credentials when the
+// resolver is a [CredentialResolver], and checks the answer. A stale answer (the registry is
+// unavailable) is an error; its digest is returned for the offline fallback.
+func (c *ensureCall) resolve(creds []credential.Credential) (d, stale digest.Digest, err error) {
+	if cr, ok := c.m.resolver.(CredentialResolver); ok {
+		d, err = cr.ResolveWithCredentials(c.ctx, c.img, creds)
+	} else {
+		d, err = c.m.resolver.Resolve(c.ctx, c.img)
+	}
 	if err != nil {
 		var se *StaleError
 		if errors.As(err, &se) && se.Digest.Validate() == nil {

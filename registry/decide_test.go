@@ -26,8 +26,7 @@ func TestDecideAlways(t *testing.T) {
 		RepoDigests: []string{img.WithDigest(pushed).String()},
 	}))
 	r := newResolver(t, fastOptions(reg))
-	pod := mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
-	resolver := r.WithCredentials(pod)
+	resolver := r.WithCredentials(podCredentials(testUser, testPassword))
 	_, err := resolver.Resolve(t.Context(), img) // warm the token cache
 	require.NoError(t, err)
 	reg.ResetCounts()

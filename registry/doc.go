@@ -28,17 +28,20 @@
 //
 // # Credentials
 //
-// Credentials come from a [Keyring]: [FromDockerConfigJSON] (a Kubernetes
-// kubernetes.io/dockerconfigjson Secret's bytes), [FromDockerConfigFile], or [NewKeyring].
-// They are picked for an image the way the kubelet's keyring picks them (see [Keyring]):
-// most specific location first, Docker Hub images also matching "index.docker.io" entries,
-// schemes and /v1/, /v2/ paths in keys ignored. A call's own credentials (a pod's pull
-// secrets) are passed per call with [Resolver.ResolveWith] or [Resolver.WithCredentials]
-// and tried before the node-wide [Options.Credentials]; nothing is kept in global or
-// context state. Anonymous access, Basic, and Bearer tokens from the registry's token
-// service (WWW-Authenticate challenge, realm, service and repository pull scope) are all
-// handled. Tokens are cached per registry host and per credential, never shared between
-// credentials.
+// Credentials are the kubelet's, from package credential: the node-wide ones in
+// [Options.Credentials], a [credential.Keyring] (credential.FromDockerConfigFile of the
+// node's docker config, or credential.FromDockerConfigJSON), looked up for each endpoint's
+// host the way the kubelet's keyring picks them; and a call's own (a pod's pull Secrets),
+// passed per call to [Resolver.ResolveWithCredentials] or bound with [Resolver.WithCredentials]
+// as the ordered list that matched the image (credential.Keyring.Lookup), exactly as a
+// [pullpolicy.Puller] receives them. A call's own are tried first, then the node-wide ones,
+// each in turn until the registry accepts one; nothing is kept in global or context state.
+// [Resolver] implements [pullpolicy.CredentialResolver], so a [pullpolicy.Manager] with this
+// Resolver resolves a private image with the pod's own Secret. Anonymous access, Basic, and
+// Bearer tokens from the registry's token service (WWW-Authenticate challenge, realm, service
+// and repository pull scope) are all handled, as are a credential's identity token (an OAuth2
+// refresh token) and registry token. Tokens are cached per registry host and per credential,
+// never shared between credentials.
 //
 // Credentials are offered only to the host they were chosen for. A redirect to another
 // origin (host or port) drops the Authorization header, and a 401 from another origin is
@@ -60,5 +63,5 @@
 //
 // A [Resolver] is safe for concurrent use and starts no goroutines; its HTTP transport is
 // its own (never http.DefaultTransport), and [Resolver.CloseIdleConnections] releases its
-// keep-alive connections. A [Keyring] is immutable.
+// keep-alive connections.
 package registry

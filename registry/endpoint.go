@@ -8,10 +8,12 @@ import (
 )
 
 // Docker Hub's names: references say "docker.io", the registry API lives at
-// registry-1.docker.io (as in docker and containerd).
+// registry-1.docker.io (as in docker and containerd), and docker configs name it
+// "index.docker.io".
 const (
 	dockerHubDomain = "docker.io"
 	dockerHubHost   = "registry-1.docker.io"
+	dockerHubIndex  = "index.docker.io"
 )
 
 // endpoint is one place a manifest can be asked for: a registry or one of its mirrors.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/imagepull/imagepull/cache"
+	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
@@ -47,8 +48,8 @@ func ExampleNewResolver() {
 	// GET requests: 0
 }
 
-// A pod's image pull secret is passed per call; pullpolicy.Decide under Always then asks the
-// registry with those credentials. Failures are classified: an unauthorized answer is never
+// A pod's image pull Secret is looked up for the image and passed per call;
+// pullpolicy.Decide under Always then asks the registry with those credentials. Failures are classified: an unauthorized answer is never
 // "registry unavailable".
 func ExampleResolver_WithCredentials() {
 	ctx := context.Background()
@@ -64,9 +65,11 @@ func ExampleResolver_WithCredentials() {
 		fmt.Println(err)
 		return
 	}
-	// The bytes of a kubernetes.io/dockerconfigjson Secret's ".dockerconfigjson" key.
-	secret := []byte(`{"auths":{"` + reg.Host() + `":{"username":"robot","password":"s3cret"}}}`)
-	pod, err := registry.FromDockerConfigJSON(secret)
+	pod, err := credential.FromSecrets([]credential.Secret{{
+		Namespace: "default", Name: "regcred", Type: credential.SecretTypeDockerConfigJSON,
+		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(
+			`{"auths":{"` + reg.Host() + `":{"username":"robot","password":"s3cret"}}}`)},
+	}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -78,8 +81,9 @@ func ExampleResolver_WithCredentials() {
 	}
 	defer r.CloseIdleConnections()
 	img := reference.MustParse(reg.Ref("app", "v1"))
+	creds := pod.Lookup(img.Repository()) // what a Puller would get
 
-	d, err := pullpolicy.Decide(ctx, pullpolicy.Always, img, cache.NewStore(), r.WithCredentials(pod))
+	d, err := pullpolicy.Decide(ctx, pullpolicy.Always, img, cache.NewStore(), r.WithCredentials(creds))
 	fmt.Println(d.Action, err)
 
 	_, err = r.Resolve(ctx, img) // no credentials of its own, none for the node
@@ -89,25 +93,4 @@ func ExampleResolver_WithCredentials() {
 	// Pull <nil>
 	// unauthorized: true
 	// unavailable: false
-}
-
-// Credentials are picked for an image the way the kubelet's keyring picks them.
-func ExampleFromDockerConfigJSON() {
-	k, err := registry.FromDockerConfigJSON([]byte(`{"auths":{
-		"https://index.docker.io/v1/": {"auth": "aHViOnB3"},
-		"quay.io":                     {"username": "org", "password": "pw"},
-		"quay.io/team":                {"username": "team", "password": "pw"}
-	}}`))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, repo := range []string{"docker.io/library/nginx", "quay.io/team/app", "quay.io/other/app", "ghcr.io/app"} {
-		fmt.Println(repo, k.Lookup(repo))
-	}
-	// Output:
-	// docker.io/library/nginx [user hub]
-	// quay.io/team/app [user team user org]
-	// quay.io/other/app [user org]
-	// ghcr.io/app []
 }

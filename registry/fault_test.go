@@ -108,7 +108,7 @@ func TestResolveFaults(t *testing.T) {
 			name: "401 wrong credentials",
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: "wrong"})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, "wrong")
 			},
 			wantKind: registry.ErrUnauthorized, wantStatus: http.StatusUnauthorized, heads: 2, gets: 0,
 		},
@@ -119,6 +119,23 @@ func TestResolveFaults(t *testing.T) {
 		{
 			name: "HEAD without digest header falls back to GET", faults: head(registrytest.Fault{NoDigest: true}),
 			heads: 1, gets: 1,
+		},
+		{
+			name: "HEAD with a malformed digest header falls back to GET, whose body is verified", faults: head(registrytest.Fault{BadDigest: true}),
+			heads: 1, gets: 1,
+		},
+		{
+			name:   "malformed digest header on HEAD and GET: the body is hashed",
+			faults: []registrytest.Fault{{PathPrefix: manifests, BadDigest: true}},
+			heads:  1, gets: 1,
+		},
+		{
+			name: "malformed digest header on HEAD, wrong one on GET: mismatch",
+			faults: []registrytest.Fault{
+				{Method: http.MethodHead, PathPrefix: manifests, BadDigest: true},
+				{Method: http.MethodGet, PathPrefix: manifests, WrongDigest: true},
+			},
+			wantKind: registry.ErrDigestMismatch, heads: 1, gets: 1,
 		},
 		{
 			name: "HEAD refused falls back to GET", faults: headRefusedThen(registrytest.Fault{}),
@@ -141,7 +158,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: head(registrytest.Fault{Redirect: true}),
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			heads: -1, gets: 0,
 		},
@@ -150,7 +167,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: []registrytest.Fault{{PathPrefix: "/token", Status: http.StatusServiceUnavailable}},
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			wantKind: pullpolicy.ErrRegistryUnavailable, wantStatus: http.StatusServiceUnavailable, heads: 1, gets: 0,
 		},
@@ -159,7 +176,7 @@ func TestResolveFaults(t *testing.T) {
 			faults: []registrytest.Fault{{PathPrefix: "/token", Drop: true}},
 			setup: func(reg *registrytest.Registry, o *registry.Options) {
 				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword})
-				o.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			},
 			wantKind: pullpolicy.ErrRegistryUnavailable, heads: 1, gets: 0,
 		},
@@ -232,7 +249,7 @@ func TestResolveRedirectDoesNotLeakCredentials(t *testing.T) {
 			_, err := reg.Inject(registrytest.Fault{Method: http.MethodHead, PathPrefix: "/v2/app/manifests/", Redirect: true})
 			require.NoError(t, err)
 			opts := fastOptions(reg)
-			opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+			opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			got, err := newResolver(t, opts).Resolve(t.Context(), ref(reg, "app", "v1"))
 			require.NoError(t, err)
 			assert.Equal(t, want, got)

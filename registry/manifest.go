@@ -27,7 +27,7 @@ const headerContentDigest = "Docker-Content-Digest"
 // wrong header is believed. A header that is missing, malformed, or (for a digest reference)
 // different from the digest asked for sends us to GET, where the body is hashed and checked
 // against the header and against want.
-func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred Credential) (digest.Digest, error) {
+func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
 	client := r.client(ctx, ep, cred)
 	ctx = auth.AppendScopesForHost(ctx, ep.host, auth.ScopeRepository(img.Path(), auth.ActionPull))
 	url := ep.manifestURL(img, ref)

@@ -3,21 +3,26 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/imagepull/imagepull/credential"
 )
 
 // Options configures a [Resolver]. The zero value (and a nil *Options) means the defaults
 // documented on each field: no node credentials (anonymous access), HTTPS everywhere, no
 // mirrors, 3 retries.
 type Options struct {
-	// Credentials are the node-wide credentials, looked up after a call's own (see
-	// [Resolver.ResolveWith]), as the kubelet tries a pod's secrets before the node's
-	// keyring. Nil means none.
-	Credentials *Keyring
+	// Credentials are the node-wide credentials (for example
+	// credential.FromDockerConfigFile of the node's docker config), looked up for each
+	// endpoint's host and tried after a call's own (see [Resolver.ResolveWithCredentials]), as
+	// the kubelet tries a pod's Secrets before the node's keyring. Nil means none.
+	Credentials *credential.Keyring
 
 	// Mirrors lists, per registry, endpoints to try in order before the registry itself, as
 	// containerd's hosts.toml does. The key is the registry as it appears in a reference
@@ -84,7 +89,7 @@ const (
 
 // config is Options with defaults applied and endpoints parsed.
 type config struct {
-	keyring          *Keyring
+	keyring          *credential.Keyring
 	mirrors          map[string][]endpoint // by registry domain
 	plainHTTP        map[string]bool       // "host" or "host:port"
 	userAgent        string
@@ -197,12 +202,12 @@ func parseHost(s string) (string, error) {
 
 func parseMirrors(mirrors map[string][]string, plain map[string]bool) (map[string][]endpoint, error) {
 	out := make(map[string][]endpoint, len(mirrors))
-	for _, reg := range sortedKeys(mirrors) {
+	for _, reg := range slices.Sorted(maps.Keys(mirrors)) {
 		domain, err := parseHost(reg)
 		if err != nil {
 			return nil, optionError("Mirrors: registry %v", err)
 		}
-		if domain == dockerHubKey || domain == dockerHubHost {
+		if domain == dockerHubIndex || domain == dockerHubHost {
 			domain = dockerHubDomain
 		}
 		for _, m := range mirrors[reg] {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
@@ -35,14 +36,17 @@ type Resolver struct {
 // obtained with one pod's credentials is never used for another pod's request.
 type cacheKey struct {
 	host string
-	cred Credential
+	cred auth.Credential
 }
 
 // maxAuthCaches bounds the number of (host, credential) token caches a Resolver keeps; past
 // it, an arbitrary one is dropped (it is only a cache).
 const maxAuthCaches = 1024
 
-var _ pullpolicy.Resolver = (*Resolver)(nil)
+var (
+	_ pullpolicy.Resolver           = (*Resolver)(nil)
+	_ pullpolicy.CredentialResolver = (*Resolver)(nil)
+)
 
 // NewResolver returns a Resolver configured by opts; nil opts means the defaults. It returns
 // an error for invalid options (a negative timeout, an unparsable mirror, …).
@@ -81,19 +85,28 @@ func newTransport(attempt time.Duration) *http.Transport {
 }
 
 // Resolve returns the digest img names now at its registry, using the node-wide credentials
-// of [Options.Credentials]. It is [Resolver.ResolveWith] with no credentials of the call's own.
+// of [Options.Credentials]. It is [Resolver.ResolveWithCredentials] with no credentials of
+// the call's own.
 func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Digest, error) {
-	return r.ResolveWith(ctx, img, nil)
+	return r.ResolveWithCredentials(ctx, img, nil)
 }
 
-// ResolveWith returns the digest img names now at its registry: for a tag, the digest of the
-// manifest or, for a multi-platform image, of the index the tag points to; for a reference
-// with a digest (with or without a tag), that digest, once the registry has confirmed it
-// serves it to these credentials. creds are a pod's own credentials (its image pull secrets,
-// see [FromDockerConfigJSON] and [Merge]); they are tried before the node-wide
-// [Options.Credentials], each matching credential in turn until the registry accepts one, as
-// the kubelet does. With no matching credential the request is anonymous. creds are used for
-// this call only.
+// ResolveWithCredentials returns the digest img names now at its registry: for a tag, the
+// digest of the manifest or, for a multi-platform image, of the index the tag points to; for
+// a reference with a digest (with or without a tag), that digest, once the registry has
+// confirmed it serves it to these credentials. It implements
+// [pullpolicy.CredentialResolver], so that the [pullpolicy.Manager] resolves with the pod's
+// credentials.
+//
+// creds are the call's own credentials, already matched for img's repository and in the
+// order to try them: what a [pullpolicy.Puller] receives (the Manager passes exactly that),
+// or credential.Union(podKeyring, …).Lookup(img.Repository()). At the registry they are tried
+// before the node-wide [Options.Credentials] matching the repository, each in turn until the
+// registry accepts one, as the kubelet does; duplicates (same auth fields) are tried once. A
+// mirror gets only the node-wide credentials matching its own host, never creds. With no
+// credential at all the request is anonymous. Of a credential, the username and password (or,
+// when both are empty, the decoded "auth" field), the identity token (an OAuth2 refresh token)
+// and the registry token (a bearer token) are used. creds are used for this call only.
 //
 // Errors are [*Error] values (joined when several credentials were tried): a registry that
 // cannot be reached or keeps failing (DNS, refused or reset connections, timeouts, 5xx or
@@ -102,7 +115,7 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 // matches [ErrDigestMismatch]. A cancelled ctx gives an error matching context.Canceled and
 // nothing else; a deadline gives one matching both context.DeadlineExceeded and
 // ErrRegistryUnavailable.
-func (r *Resolver) ResolveWith(ctx context.Context, img reference.Image, creds *Keyring) (digest.Digest, error) {
+func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
 	if !img.IsValid() {
 		return "", errors.New("registry: cannot resolve the zero reference.Image")
 	}
@@ -120,7 +133,7 @@ func (r *Resolver) ResolveWith(ctx context.Context, img reference.Image, creds *
 	upstream, mirrors := eps[len(eps)-1], eps[:len(eps)-1]
 	var mirrorErrs []error
 	for _, ep := range mirrors {
-		d, err := r.resolveAt(ctx, ep, img, ref, want, creds)
+		d, err := r.resolveAt(ctx, ep, img, ref, want, nil)
 		if err == nil {
 			return d, nil
 		}
@@ -137,12 +150,11 @@ func (r *Resolver) ResolveWith(ctx context.Context, img reference.Image, creds *
 }
 
 // WithCredentials returns a [pullpolicy.Resolver] that resolves with creds as the call's own
-// credentials ([Resolver.ResolveWith]), for handing a pod's credentials to
-// [pullpolicy.Decide]. It shares r's connections and caches.
-func (r *Resolver) WithCredentials(creds *Keyring) pullpolicy.Resolver {
-	return pullpolicy.ResolverFunc(func(ctx context.Context, img reference.Image) (digest.Digest, error) {
-		return r.ResolveWith(ctx, img, creds)
-	})
+// credentials ([Resolver.ResolveWithCredentials]), for handing a pod's credentials to
+// [pullpolicy.Decide]. It shares r's connections and caches. It is
+// pullpolicy.WithCredentials(r, creds).
+func (r *Resolver) WithCredentials(creds []credential.Credential) pullpolicy.Resolver {
+	return pullpolicy.WithCredentials(r, creds)
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of r's transport (and so their
@@ -153,15 +165,10 @@ func (r *Resolver) CloseIdleConnections() {
 	}
 }
 
-// resolveAt asks one endpoint, trying each matching credential in turn while the answer is
+// resolveAt asks one endpoint, trying each candidate credential in turn while the answer is
 // unauthorized or not found (a registry may hide a private repository behind a 404).
-func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, creds *Keyring) (digest.Digest, error) {
-	repo := ep.credentialRepo(img)
-	cands := dedupe(append(creds.Lookup(repo), r.cfg.keyring.Lookup(repo)...))
-	if len(cands) == 0 {
-		cands = []Credential{{}}
-	}
-	var errs []error
+func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, creds []credential.Credential) (digest.Digest, error) {
+	cands, errs := r.candidates(ep, img, creds)
 	for _, c := range cands {
 		d, err := r.fetch(ctx, ep, img, ref, want, c)
 		if err == nil {
@@ -178,30 +185,11 @@ func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Ima
 	return "", errors.Join(errs...)
 }
 
-func dedupe(cs []Credential) []Credential {
-	out := cs[:0]
-	for _, c := range cs {
-		if !containsCredential(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func containsCredential(cs []Credential, c Credential) bool {
-	for _, x := range cs {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 // client returns the HTTP client of one attempt at ep with cred: r's transport, under a
 // retry policy bounded by ctx's deadline, under oras's auth client (challenges, token
 // service, Authorization dropped on redirects to another origin) with cred offered to ep's
 // host only.
-func (r *Resolver) client(ctx context.Context, ep endpoint, cred Credential) *auth.Client {
+func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential) *auth.Client {
 	policy := &retryPolicy{max: r.cfg.maxRetries, base: r.cfg.retryBackoff, maxWait: r.cfg.maxRetryWait}
 	policy.deadline, _ = ctx.Deadline()
 	return &auth.Client{
@@ -214,14 +202,14 @@ func (r *Resolver) client(ctx context.Context, ep endpoint, cred Credential) *au
 			if !strings.EqualFold(hostport, ep.host) {
 				return auth.EmptyCredential, nil
 			}
-			return cred.oras(), nil
+			return cred, nil
 		},
 		Cache:    r.authCache(ep.host, cred),
 		ClientID: "imagepull",
 	}
 }
 
-func (r *Resolver) authCache(host string, cred Credential) *tokenCache {
+func (r *Resolver) authCache(host string, cred auth.Credential) *tokenCache {
 	key := cacheKey{host: strings.ToLower(host), cred: cred}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
@@ -26,13 +28,13 @@ const (
 
 func TestResolveAuthModes(t *testing.T) {
 	t.Parallel()
-	right := registry.Credential{Username: testUser, Password: testPassword}
-	wrong := registry.Credential{Username: testUser, Password: "wrong"}
+	right := [2]string{testUser, testPassword}
+	wrong := [2]string{testUser, "wrong"}
 	tests := []struct {
 		name string
 		auth registrytest.Auth
-		// cred is the credential configured for the registry host; zero means none.
-		cred registry.Credential
+		// cred is the user and password configured for the registry host; zero means none.
+		cred [2]string
 		// wantErr is the kind of error expected, nil for success.
 		wantErr error
 	}{
@@ -52,10 +54,8 @@ func TestResolveAuthModes(t *testing.T) {
 			reg := registrytest.New(t, registrytest.Options{Auth: tc.auth})
 			want := push(t, reg, "app:v1")
 			opts := fastOptions(reg)
-			if !tc.cred.IsZero() {
-				k, err := registry.NewKeyring(map[string]registry.Credential{reg.Host(): tc.cred})
-				require.NoError(t, err)
-				opts.Credentials = k
+			if tc.cred != [2]string{} {
+				opts.Credentials = mustKeyring(t, reg.Host(), tc.cred[0], tc.cred[1])
 			}
 			r := newResolver(t, opts)
 
@@ -83,7 +83,7 @@ func TestResolveBearerCredentialsGoOnlyToTheTokenService(t *testing.T) {
 	}})
 	want := push(t, reg, "app:v1")
 	opts := fastOptions(reg)
-	opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 	got, err := newResolver(t, opts).Resolve(t.Context(), ref(reg, "app", "v1"))
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
@@ -102,11 +102,22 @@ func TestResolveBearerCredentialsGoOnlyToTheTokenService(t *testing.T) {
 	assert.Equal(t, 1, tokenRequests)
 }
 
-func mustKeyring(t testing.TB, loc string, c registry.Credential) *registry.Keyring {
+// mustKeyring returns a node keyring holding user and password for the location loc.
+func mustKeyring(t testing.TB, loc, user, password string) *credential.Keyring {
 	t.Helper()
-	k, err := registry.NewKeyring(map[string]registry.Credential{loc: c})
+	doc, err := json.Marshal(map[string]any{"auths": map[string]any{loc: map[string]string{"username": user, "password": password}}})
+	require.NoError(t, err)
+	k, err := credential.FromDockerConfigJSON(doc, credential.Source{})
 	require.NoError(t, err)
 	return k
+}
+
+// podCredentials returns the credentials of a pod's Secret for reg's repositories, as a
+// Puller gets them.
+func podCredentials(user, password string) []credential.Credential {
+	c := credential.Credential{Username: user, Password: password, Source: credential.Source{Kind: credential.SourceSecret, Namespace: "ns", Name: "regcred"}}
+	c.Hash = credential.Hash(c)
+	return []credential.Credential{c}
 }
 
 func TestResolveMultiArchIndex(t *testing.T) {
@@ -132,7 +143,7 @@ func TestResolveUnchangedTagIsOneHEAD(t *testing.T) {
 			reg := registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{Scheme: scheme, Username: testUser, Password: testPassword}})
 			want := push(t, reg, "app:v1")
 			opts := fastOptions(reg)
-			opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+			opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 			r := newResolver(t, opts)
 			img := ref(reg, "app", "v1")
 			_, err := r.Resolve(t.Context(), img) // learns the auth scheme, fetches a token
@@ -230,13 +241,13 @@ func TestResolveWithPerCallCredentials(t *testing.T) {
 			want := push(t, reg, "app:v1")
 			r := newResolver(t, fastOptions(reg)) // no node credentials
 			img := ref(reg, "app", "v1")
-			good := mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
-			bad := mustKeyring(t, reg.Host(), registry.Credential{Username: "mallory", Password: "guess"})
+			good := podCredentials(testUser, testPassword)
+			bad := podCredentials("mallory", "guess")
 
 			var wg sync.WaitGroup
 			for range 8 {
 				wg.Go(func() {
-					got, err := r.ResolveWith(t.Context(), img, good)
+					got, err := r.ResolveWithCredentials(t.Context(), img, good)
 					assert.NoError(t, err)
 					assert.Equal(t, want, got)
 				})
@@ -260,16 +271,18 @@ func TestResolveTriesEachMatchingCredential(t *testing.T) {
 	t.Parallel()
 	reg := registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword}})
 	want := push(t, reg, "team/app:v1")
-	pod, err := registry.NewKeyring(map[string]registry.Credential{
-		reg.Host() + "/team": {Username: "stale", Password: "rotated-away"},
-		reg.Host():           {Username: "other", Password: "nope"},
-	})
+	secret, err := credential.FromDockerConfigJSON([]byte(`{"auths":{
+		"`+reg.Host()+`/team": {"username": "stale", "password": "rotated-away"},
+		"`+reg.Host()+`":      {"username": "other", "password": "nope"}
+	}}`), credential.Source{Kind: credential.SourceSecret, Name: "regcred"})
 	require.NoError(t, err)
+	img := ref(reg, "team/app", "v1")
+	pod := secret.Lookup(img.Repository())
 	opts := fastOptions(reg)
-	opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 	r := newResolver(t, opts)
 
-	got, err := r.ResolveWith(t.Context(), ref(reg, "team/app", "v1"), pod)
+	got, err := r.ResolveWithCredentials(t.Context(), img, pod)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	var order []string
@@ -447,7 +460,7 @@ func TestResolveCancelledTokenFetchDoesNotFailOthers(t *testing.T) {
 	_, err := reg.Inject(registrytest.Fault{PathPrefix: "/token", Delay: 500 * time.Millisecond, Times: 1})
 	require.NoError(t, err)
 	opts := fastOptions(reg)
-	opts.Credentials = mustKeyring(t, reg.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	opts.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
 	r := newResolver(t, opts)
 	img := ref(reg, "app", "v1")
 
@@ -509,13 +522,13 @@ func TestResolveMirrorCredentials(t *testing.T) {
 	upstream := registrytest.New(t, registrytest.Options{Auth: upstreamAuth})
 	mirror := registrytest.New(t, registrytest.Options{Auth: mirrorAuth})
 	want := push(t, upstream, "app:v1")
-	pod := mustKeyring(t, upstream.Host(), registry.Credential{Username: testUser, Password: testPassword})
+	pod := podCredentials(testUser, testPassword)
 	upstreamBasic := "Basic " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPassword))
 
 	t.Run("mirror without credentials is skipped, and never sees the registry's", func(t *testing.T) {
 		opts := fastOptions(upstream)
 		opts.Mirrors = map[string][]string{upstream.Host(): {"http://" + mirror.Host()}}
-		got, err := newResolver(t, opts).ResolveWith(t.Context(), ref(upstream, "app", "v1"), pod)
+		got, err := newResolver(t, opts).ResolveWithCredentials(t.Context(), ref(upstream, "app", "v1"), pod)
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
 		assert.Equal(t, 1, mirror.Count(http.MethodHead, "/v2/app/manifests/v1"))
@@ -528,8 +541,8 @@ func TestResolveMirrorCredentials(t *testing.T) {
 		upstream.ResetCounts()
 		opts := fastOptions(upstream)
 		opts.Mirrors = map[string][]string{upstream.Host(): {"http://" + mirror.Host()}}
-		opts.Credentials = mustKeyring(t, mirror.Host(), registry.Credential{Username: "mirror", Password: "mirror-pw"})
-		got, err := newResolver(t, opts).ResolveWith(t.Context(), ref(upstream, "app", "v1"), pod)
+		opts.Credentials = mustKeyring(t, mirror.Host(), "mirror", "mirror-pw")
+		got, err := newResolver(t, opts).ResolveWithCredentials(t.Context(), ref(upstream, "app", "v1"), pod)
 		require.NoError(t, err)
 		assert.Equal(t, mirrored, got)
 		assert.Zero(t, upstream.Count("", "/"))
@@ -537,4 +550,48 @@ func TestResolveMirrorCredentials(t *testing.T) {
 			assert.NotEqual(t, upstreamBasic, req.Authorization)
 		}
 	})
+}
+
+// A call's credentials are read as a registry client reads a CRI AuthConfig: username and
+// password, or else the "auth" field; one that cannot be used is reported and the next tried.
+func TestResolveCredentialForms(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{Scheme: registrytest.AuthBasic, Username: testUser, Password: testPassword}})
+	want := push(t, reg, "app:v1")
+	r := newResolver(t, fastOptions(reg))
+	img := ref(reg, "app", "v1")
+	const secret = "S3CR3T"
+	good := credential.Credential{Username: testUser, Password: testPassword}
+	tests := []struct {
+		name  string
+		creds []credential.Credential
+		// wantErr is a substring of the error; "" for success with the pushed digest.
+		wantErr string
+	}{
+		{name: "username and password", creds: []credential.Credential{good}},
+		{name: "padded auth field", creds: []credential.Credential{{Auth: base64.StdEncoding.EncodeToString([]byte(testUser + ":" + testPassword))}}},
+		{name: "unpadded auth field", creds: []credential.Credential{{Auth: base64.RawStdEncoding.EncodeToString([]byte(testUser + ":" + testPassword))}}},
+		{name: "username wins over auth", creds: []credential.Credential{{Username: testUser, Password: testPassword, Auth: "bm9wZTpub3Bl"}}},
+		{name: "duplicates are tried once", creds: []credential.Credential{{Username: "mallory", Password: secret}, {Username: "mallory", Password: secret, Email: "other"}},
+			wantErr: "401 Unauthorized"},
+		{name: "auth field not base64", creds: []credential.Credential{{Auth: "!" + secret}}, wantErr: "credential auth: auth field is not base64(username:password)"},
+		{name: "auth field without colon", creds: []credential.Credential{{Auth: base64.StdEncoding.EncodeToString([]byte(secret))}}, wantErr: "auth field is not base64(username:password)"},
+		{name: "an unusable credential is skipped", creds: []credential.Credential{{Auth: "!" + secret}, good}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg.ResetCounts()
+			got, err := r.ResolveWithCredentials(t.Context(), img, tc.creds)
+			if tc.wantErr != "" {
+				require.ErrorIs(t, err, registry.ErrUnauthorized)
+				assert.NotErrorIs(t, err, pullpolicy.ErrRegistryUnavailable)
+				assert.ErrorContains(t, err, tc.wantErr)
+				assert.NotContains(t, err.Error(), secret, "errors never show a secret")
+				assert.LessOrEqual(t, reg.Count(http.MethodHead, "/v2/app/manifests/v1"), 2, "one credential, one challenge")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
 }

@@ -81,15 +81,11 @@ func (r *fakeRuntime) PullImage(ctx context.Context, req pullpolicy.PullRequest)
 
 // pull is one attempt with cred (nil: anonymous).
 func (r *fakeRuntime) pull(ctx context.Context, img reference.Image, cred *credential.Credential) (pullpolicy.PullResult, error) {
-	var ring *registry.Keyring
+	var creds []credential.Credential
 	if cred != nil {
-		var err error
-		ring, err = registry.NewKeyring(map[string]registry.Credential{img.Domain(): {Username: cred.Username, Password: cred.Password}})
-		if err != nil {
-			return pullpolicy.PullResult{}, err
-		}
+		creds = []credential.Credential{*cred}
 	}
-	d, err := r.resolver.ResolveWith(ctx, img, ring)
+	d, err := r.resolver.ResolveWithCredentials(ctx, img, creds)
 	if err != nil {
 		return pullpolicy.PullResult{}, resolveError(img, err)
 	}

@@ -56,8 +56,8 @@
 //
 // [Registry.Inject] adds a [Fault] for the next N matching requests, or for all of them until
 // removed: a status (429 with Retry-After, 500, 502, 503, 405 for a refused HEAD, …), a delay,
-// a trickled body, a dropped connection, a missing or wrong Docker-Content-Digest header, or a
-// 307 redirect to [Registry.OtherHost]. Faults match by method and path prefix:
+// a trickled body, a dropped connection, a missing, wrong or malformed Docker-Content-Digest
+// header, or a 307 redirect to [Registry.OtherHost]. Faults match by method and path prefix:
 //
 //	remove, err := r.Inject(registrytest.Fault{
 //		Method: "HEAD", PathPrefix: "/v2/app/manifests/", Status: http.StatusMethodNotAllowed,

@@ -17,6 +17,10 @@ import (
 // SlowChunk is how many body bytes a [Fault] with SlowBody writes between pauses.
 const SlowChunk = 64
 
+// MalformedDigest is the Docker-Content-Digest header a [Fault] with BadDigest sends: the
+// sha256 algorithm with an encoded part that is not hex.
+const MalformedDigest = "sha256:not-hex"
+
 // Fault describes a misbehaviour of the registry host for matching requests. Add one with
 // [Registry.Inject]. A request matches when its method equals Method ("" matches any) and its
 // path starts with PathPrefix ("" matches any, "/token" matches the token endpoint on the
@@ -26,8 +30,8 @@ const SlowChunk = 64
 // [Auth.TokenOnOtherHost], never misbehaves.
 //
 // The effects run in this order: Delay; then exactly one of Drop, Status or Redirect, the
-// first one set; otherwise the real content, with NoDigest, WrongDigest and SlowBody applied
-// to it.
+// first one set; otherwise the real content, with NoDigest, WrongDigest, BadDigest and
+// SlowBody applied to it.
 //
 // Note that Go's http.Transport silently retries an idempotent request (GET, HEAD) once when
 // a reused keep-alive connection is dropped, so a client may see only the second attempt; both
@@ -60,6 +64,9 @@ type Fault struct {
 	// WrongDigest replaces the Docker-Content-Digest header with a well-formed digest of
 	// something else.
 	WrongDigest bool
+	// BadDigest replaces the Docker-Content-Digest header with [MalformedDigest], a value
+	// that is not a digest. At most one of NoDigest, WrongDigest and BadDigest may be set.
+	BadDigest bool
 	// SlowBody pauses this long before each [SlowChunk] bytes of the body, flushing each
 	// chunk; the pause ends early when the client goes away or the registry stops.
 	SlowBody time.Duration
@@ -73,7 +80,8 @@ type faultState struct {
 
 // Inject adds a fault for the requests that follow and returns a function that removes it
 // (calling it again, or after the fault ran out, does nothing). It returns an error, and adds
-// nothing, for a negative Times, Delay, RetryAfter or SlowBody or a Status outside 400–599.
+// nothing, for a negative Times, Delay, RetryAfter or SlowBody, a Status outside 400–599, or
+// more than one of NoDigest, WrongDigest and BadDigest.
 func (r *Registry) Inject(f Fault) (remove func(), err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
@@ -103,10 +111,20 @@ func (f Fault) validate() error {
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d is not an error status (400–599)", f.Status))
 	}
+	if n := btoi(f.NoDigest) + btoi(f.WrongDigest) + btoi(f.BadDigest); n > 1 {
+		errs = append(errs, errors.New("more than one of NoDigest, WrongDigest and BadDigest"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("registrytest: invalid fault: %w", err)
 	}
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (r *Registry) removeFault(s *faultState) {
@@ -200,6 +218,9 @@ func (fw *faultyWriter) WriteHeader(status int) {
 	h := fw.Header()
 	if d := h.Get("Docker-Content-Digest"); d != "" && fw.f.WrongDigest {
 		h.Set("Docker-Content-Digest", fmt.Sprintf("sha256:%x", sha256.Sum256([]byte("wrong "+d))))
+	}
+	if h.Get("Docker-Content-Digest") != "" && fw.f.BadDigest {
+		h.Set("Docker-Content-Digest", MalformedDigest)
 	}
 	if fw.f.NoDigest {
 		h.Del("Docker-Content-Digest")

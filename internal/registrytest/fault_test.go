@@ -134,6 +134,14 @@ func TestFaultDigestHeader(t *testing.T) {
 				assert.NoError(t, digest.Digest(got).Validate(), "well-formed")
 				assert.NotEqual(t, want.String(), got)
 			}},
+		{"HEAD with a malformed digest", registrytest.Fault{Method: "HEAD", BadDigest: true}, "HEAD",
+			func(t *testing.T, got string, _ digest.Digest) {
+				assert.Equal(t, registrytest.MalformedDigest, got)
+				_, err := digest.Parse(got)
+				assert.Error(t, err, "not a digest")
+			}},
+		{"GET with a malformed digest", registrytest.Fault{BadDigest: true}, "GET",
+			func(t *testing.T, got string, _ digest.Digest) { assert.Equal(t, registrytest.MalformedDigest, got) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,6 +255,7 @@ func TestInjectRejectsInvalidFaults(t *testing.T) {
 	r := registrytest.New(t, registrytest.Options{})
 	for _, f := range []registrytest.Fault{
 		{Times: -1}, {Delay: -time.Second}, {SlowBody: -1}, {RetryAfter: -1}, {Status: 99}, {Status: 200}, {Status: 307}, {Status: 600},
+		{NoDigest: true, BadDigest: true}, {WrongDigest: true, BadDigest: true}, {NoDigest: true, WrongDigest: true},
 	} {
 		remove, err := r.Inject(f)
 		assert.Error(t, err, "%+v", f)
