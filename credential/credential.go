@@ -9,13 +9,10 @@
 // as the kubelet does: a non-empty "auth" (base64 of "user:password", padded or not) replaces
 // "username" and "password", an "auth" that does not decode fails the whole document, a
 // location that does not parse as a URL is skipped, and credential helpers ("credsStore",
-// "credHelpers") are not run. Beyond the kubelet, an entry's "identitytoken" (an OAuth2
-// refresh token, as "az acr login" writes) and "registrytoken" (a bearer token) are kept in
-// [Credential.IdentityToken] and [Credential.RegistryToken], so that a registry client can use
-// them; the kubelet drops both. For an entry holding one, the [Credential.Hash] therefore
-// differs from the kubelet's (a record written by the kubelet for it does not match, so the
-// image is verified again, never the reverse), and a runtime receiving the credential gets the
-// token too.
+// "credHelpers") are not run. Like the kubelet, an entry's "identitytoken" and "registrytoken"
+// are ignored, so that [Credential.Hash] is the kubelet's for every entry and pull records stay
+// interchangeable with the kubelet's. [Credential.IdentityToken] and [Credential.RegistryToken]
+// are for credentials built in code (a credential provider's answer).
 //
 // # Keyring lookup
 //

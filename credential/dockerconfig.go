@@ -36,31 +36,28 @@ type dockerConfigJSON struct {
 }
 
 // dockerConfigEntry is one location's credentials, with "auth" already decoded into Username
-// and Password, as the kubelet's DockerConfigEntry; beyond the kubelet, the tokens are kept.
+// and Password, as the kubelet's DockerConfigEntry. Like the kubelet, it ignores the
+// "identitytoken" and "registrytoken" fields: keeping them would change the credential's hash
+// and make records the kubelet wrote for such an entry unrecognisable.
 type dockerConfigEntry struct {
-	Username      string
-	Password      string
-	Email         string
-	IdentityToken string
-	RegistryToken string
+	Username string
+	Password string
+	Email    string
 }
 
 // UnmarshalJSON decodes an entry; a non-empty "auth" (base64 of "user:password", padded or
 // not) replaces username and password.
 func (e *dockerConfigEntry) UnmarshalJSON(data []byte) error {
 	var raw struct {
-		Username      string `json:"username,omitempty"`
-		Password      string `json:"password,omitempty"`
-		Email         string `json:"email,omitempty"`
-		Auth          string `json:"auth,omitempty"`
-		IdentityToken string `json:"identitytoken,omitempty"`
-		RegistryToken string `json:"registrytoken,omitempty"`
+		Username string `json:"username,omitempty"`
+		Password string `json:"password,omitempty"`
+		Email    string `json:"email,omitempty"`
+		Auth     string `json:"auth,omitempty"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
 	e.Username, e.Password, e.Email = raw.Username, raw.Password, raw.Email
-	e.IdentityToken, e.RegistryToken = raw.IdentityToken, raw.RegistryToken
 	if raw.Auth == "" {
 		return nil
 	}

@@ -119,10 +119,10 @@ func TestFromDockerConfigJSON(t *testing.T) {
 			repo: "docker.io/library/nginx", want: []credential.Credential{{Username: "carol", Password: "pw", Email: "c@example.com"}},
 		},
 		{
-			name: "identity and registry tokens are kept (beyond the kubelet)",
+			name: "identity and registry tokens are ignored, as by the kubelet",
 			json: `{"auths":{"quay.io":{"auth":"` + b64("00000000-0000-0000-0000-000000000000:") + `","identitytoken":"refresh","registrytoken":"access"}}}`,
 			repo: "quay.io/app",
-			want: []credential.Credential{{Username: "00000000-0000-0000-0000-000000000000", IdentityToken: "refresh", RegistryToken: "access"}},
+			want: []credential.Credential{{Username: "00000000-0000-0000-0000-000000000000"}},
 		},
 		{name: "no auths is empty; credential helpers are not run", json: `{"credsStore":"desktop","credHelpers":{"quay.io":"x"}}`, repo: "quay.io/app"},
 		{name: "auth without colon", json: `{"auths":{"quay.io":{"auth":"` + b64("nocolonsecret") + `"}}}`,

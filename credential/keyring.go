@@ -49,7 +49,7 @@ func (b *ringBuilder) add(src Source, cfg dockerConfig) {
 		e := cfg[loc]
 		c := Credential{
 			Username: e.Username, Password: e.Password, Email: e.Email,
-			IdentityToken: e.IdentityToken, RegistryToken: e.RegistryToken, Source: src,
+			Source: src,
 		}
 		c.Hash = Hash(c)
 		b.creds[key] = append(b.creds[key], c)
