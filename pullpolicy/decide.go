@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/imagepull/imagepull/internal/quote"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
 )
@@ -94,11 +94,11 @@ func Decide(ctx context.Context, policy Policy, img reference.Image, store Store
 	d := Decision{Policy: policy, Image: img}
 	if !img.IsValid() {
 		_, cause := reference.Parse(img.Original())
-		msg := quoted("Failed to apply default image tag ", img.Original(), ": "+cause.Error())
+		msg := quote.Wrap("Failed to apply default image tag ", img.Original(), ": "+cause.Error())
 		return d.fail(ReasonInspectFailed, msg, &Error{Reason: ErrInvalidImageName, Message: msg, Err: cause})
 	}
 	if policy == "" {
-		d.Policy = defaultFor(img)
+		d.Policy = DefaultFor(img)
 	}
 	switch d.Policy {
 	case Never, IfNotPresent:
@@ -120,7 +120,7 @@ func (d Decision) decideLocal(ctx context.Context, store Store) (Decision, error
 	case ok:
 		return d.useLocal(local), nil
 	case d.Policy == Never:
-		msg := quoted("Container image ", d.Image.Original(), " is not present with pull policy of Never")
+		msg := quote.Wrap("Container image ", d.Image.Original(), " is not present with pull policy of Never")
 		return d.fail(ReasonNeverPull, msg, &Error{Reason: ErrImageNeverPull, Message: msg})
 	default:
 		return d.pull(d.Image), nil
@@ -180,14 +180,14 @@ func (d Decision) lookup(ctx context.Context, store Store, img reference.Image) 
 func (d Decision) useLocal(local LocalImage) Decision {
 	d.Action, d.Local = UseLocal, local
 	d.Reason = ReasonPulled
-	d.Message = quoted("Container image ", d.Image.Original(), " already present on machine")
+	d.Message = quote.Wrap("Container image ", d.Image.Original(), " already present on machine")
 	return d
 }
 
 func (d Decision) pull(ref reference.Image) Decision {
 	d.Action, d.PullRef = Pull, ref
 	d.Reason = ReasonPulling
-	d.Message = quoted("Pulling image ", d.Image.Original(), "")
+	d.Message = quote.Wrap("Pulling image ", d.Image.Original(), "")
 	return d
 }
 
@@ -204,7 +204,7 @@ func (d Decision) pullFailed(cause error) (Decision, error) {
 		}
 		e.Reason, e.Message = ErrRegistryUnavailable, fmt.Sprintf(unavailableMsgFormat, image, rest)
 	}
-	return d.fail(ReasonFailed, quoted("Failed to pull image ", image, ": "+cause.Error()), e)
+	return d.fail(ReasonFailed, quote.Wrap("Failed to pull image ", image, ": "+cause.Error()), e)
 }
 
 // fail completes a failed Decision; e gets the image and the effective policy.
@@ -212,15 +212,4 @@ func (d Decision) fail(reason, msg string, e *Error) (Decision, error) {
 	d.Action, d.Reason, d.Message = Fail, reason, msg
 	e.Image, e.Policy = d.Image.Original(), d.Policy
 	return d, e
-}
-
-// quoted returns prefix + strconv.Quote(s) + suffix (the kubelet's %q) in one allocation for
-// the plain strings that valid image references always are.
-func quoted(prefix, s, suffix string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return prefix + strconv.Quote(s) + suffix
-		}
-	}
-	return prefix + `"` + s + `"` + suffix
 }
