@@ -19,7 +19,7 @@ import (
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"

@@ -16,7 +16,7 @@ import (
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/imagepull/imagepull/pullpolicy"
@@ -24,7 +24,7 @@ import (
 )
 
 // These tests run the kubelet's EnsureImageExists (kubelet.ImageManager) end to end: containerd
-// over CRI is the Store and the Puller, internal/registrytest is the registry, and the pull
+// over CRI is the Store and the Puller, registry/registrytest is the registry, and the pull
 // records are real files. Time is a manual clock, so that back-off windows and the durations
 // in "Successfully pulled" messages do not depend on the machine.
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry"
 	"github.com/stretchr/testify/assert"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"

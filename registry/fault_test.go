@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry"
 	"github.com/stretchr/testify/assert"

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
 	"github.com/opencontainers/go-digest"

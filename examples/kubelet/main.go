@@ -3,7 +3,7 @@
 // verification refusing a pod that lacks the Secret of a private image (KEP-2535), the
 // back-off that follows, and a pull policy of Never.
 //
-// The registry is real: internal/registrytest serves the images on 127.0.0.1, the private
+// The registry is real: registry/registrytest serves the images on 127.0.0.1, the private
 // repository behind Basic auth. The container runtime is, by default, a small stand-in that
 // pulls from that registry into an in-memory image store; with -cri it is a real one, such as
 // containerd, reached over its CRI socket:
@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // TestCloseLeavesNoGoroutines runs every kind of request, including aborted delays, dropped

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // Start a registry, push an image, resolve its tag with a HEAD request and count the request.

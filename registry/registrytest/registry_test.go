@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // manifestAccept is what registry clients send to resolve a tag.

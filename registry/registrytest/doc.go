@@ -1,6 +1,7 @@
 // Package registrytest serves an in-process OCI distribution registry on 127.0.0.1, with
 // request recording, authentication and fault injection, for tests and examples of code that
-// talks to registries. It is built on go-containerregistry's in-memory registry.
+// talks to registries — a test double to import, as net/http/httptest is. It is built on
+// go-containerregistry's in-memory registry.
 //
 // # Starting and stopping
 //
