@@ -19,10 +19,10 @@ import (
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // testTimeout bounds each test's calls to containerd and the registry.

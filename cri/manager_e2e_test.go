@@ -16,11 +16,11 @@ import (
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // These tests run the kubelet's EnsureImageExists (kubelet.ImageManager) end to end: containerd

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // The registry of these tests is the project's loopback registry, registry/registrytest: an

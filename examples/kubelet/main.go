@@ -27,9 +27,9 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 func main() {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // fakeNodeArch is the architecture of the stand-in node, fixed so that the images, and so the
