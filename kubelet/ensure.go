@@ -121,7 +121,7 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 
 // event emits an event: it is kept for the Result and sent to the recorder.
 func (c *ensureCall) event(typ, reason, msg string) {
-	e := Event{Type: typ, Reason: reason, Message: msg}
+	e := Event{Type: typ, Reason: reason, Message: msg, FieldPath: c.req.FieldPath()}
 	c.events = append(c.events, e)
 	if c.m.recorder != nil {
 		c.m.recorder.Event(c.ctx, c.req, e)

@@ -13,7 +13,7 @@ import (
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
-// Config configures a [Manager]. The zero Config (with a Store and a Puller) is the kubelet
+// Config configures a [ImageManager]. The zero Config (with a Store and a Puller) is the kubelet
 // v1.36 with its defaults: credential verification on with [NeverVerifyPreloadedImages],
 // back-off 10 s → 300 s, serialized pulls, registry QPS 5 with a burst of 10, and none of the
 // extensions beyond the kubelet.
@@ -111,10 +111,10 @@ func (f CredentialProviderFunc) Credentials(ctx context.Context, pod *Pod, repos
 func (c *Config) validate() error {
 	var errs []string
 	if c.Store == nil {
-		errs = append(errs, "pullpolicy: Config.Store is nil")
+		errs = append(errs, "kubelet: Config.Store is nil")
 	}
 	if c.Puller == nil {
-		errs = append(errs, "pullpolicy: Config.Puller is nil")
+		errs = append(errs, "kubelet: Config.Puller is nil")
 	}
 	if c.RegistryBurst != nil && *c.RegistryBurst < 0 {
 		errs = append(errs, fmt.Sprintf("invalid configuration: registryBurst (--registry-burst) %d must not be a negative number", *c.RegistryBurst))
@@ -129,7 +129,7 @@ func (c *Config) validate() error {
 		errs = append(errs, "invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false")
 	}
 	if initial, max := c.backOff(); initial <= 0 || initial > max {
-		errs = append(errs, fmt.Sprintf("pullpolicy: invalid back-off: initial %v, max %v", initial, max))
+		errs = append(errs, fmt.Sprintf("kubelet: invalid back-off: initial %v, max %v", initial, max))
 	}
 	switch len(errs) {
 	case 0:
@@ -171,9 +171,9 @@ func orDefault[T comparable](p *T, def T) T {
 // Manager makes containers' images ready exactly as the kubelet's EnsureImageExists does
 // (Kubernetes v1.36.3, pkg/kubelet/images): the same order of checks, the same runtime calls,
 // the same events, returned messages and errors, the same back-off, pull limits and pull
-// records. See [Manager.EnsureImageExists].
+// records. See [ImageManager.EnsureImageExists].
 //
-// A Manager is safe for concurrent use. NewManager starts no goroutine. With serialized
+// An ImageManager is safe for concurrent use. NewManager starts no goroutine. With serialized
 // pulls (the default) one worker goroutine runs the queued pulls; it is started when a pull
 // is queued and exits as soon as the queue is empty, so an idle Manager holds no goroutine
 // and needs no Close.
