@@ -191,6 +191,8 @@ type ImageManager struct {
 	bucket   *tokenBucket // nil: no registry QPS limit
 	slots    scheduler
 	flights  *flightGroup // nil unless pulls are de-duplicated
+	log      *slog.Logger
+	startup  startup // the pull records' startup recovery, when verification is on
 }
 
 // NewManager returns a Manager configured by cfg. It returns an error when cfg has no Store
@@ -210,6 +212,10 @@ func NewImageManager(cfg Config) (*ImageManager, error) {
 		provider: cfg.CredentialProvider,
 		resolver: cfg.Resolver,
 		offline:  cfg.OfflineFallback,
+		log:      cfg.Logger,
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.now == nil {
 		m.now = time.Now
