@@ -1,7 +1,6 @@
 package kubelet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,9 +35,11 @@ type Config struct {
 	// Keyring holds the node-wide credentials (the node's docker config). Nil means none.
 	Keyring *credential.Keyring
 	// CredentialProvider, when set, supplies further credentials for a pod and image, after
-	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins). Its
-	// error fails EnsureImageExists raw, like a bad Secret (the kubelet only logs a plugin's error).
-	CredentialProvider CredentialProvider
+	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins;
+	// package credential/plugin runs them). Credentials with a service-account source take
+	// part in credential verification. Its error is logged to Logger and the pull goes on
+	// without its credentials, as the kubelet does with a failing plugin.
+	CredentialProvider credential.Provider
 
 	// DisableCredentialVerification turns the KubeletEnsureSecretPulledImages feature gate
 	// off: no pull records are read or written, and a present image is used by every pod.
@@ -51,7 +52,8 @@ type Config struct {
 	Allowlist []string
 	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
 	Records pullmanager.PullRecords
-	// Logger receives what the kubelet logs about pull records; nil discards it.
+	// Logger receives what the kubelet logs about pull records and credential providers; nil
+	// discards it.
 	Logger *slog.Logger
 
 	// SerializeImagePulls is serializeImagePulls; nil means true unless
@@ -87,23 +89,6 @@ type Config struct {
 	// annotations are not compared). A pod never shares another pod's pull made with other
 	// (or no) credentials, and each pod's records name its own Secret.
 	DeduplicatePulls bool
-}
-
-// CredentialProvider supplies credentials for a pod's image beyond its pull Secrets and the
-// node keyring, such as service-account tokens exchanged for registry credentials (the
-// kubelet's credential provider plugins). Credentials it returns with a
-// [credential.SourceServiceAccount] source take part in credential verification.
-// Implementations must be safe for concurrent use.
-type CredentialProvider interface {
-	Credentials(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error)
-}
-
-// CredentialProviderFunc adapts a function to the [CredentialProvider] interface.
-type CredentialProviderFunc func(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error)
-
-// Credentials calls f(ctx, pod, repository).
-func (f CredentialProviderFunc) Credentials(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error) {
-	return f(ctx, pod, repository)
 }
 
 // validate checks c as the kubelet validates its KubeletConfiguration, and returns all
@@ -183,7 +168,7 @@ type ImageManager struct {
 	recorder EventRecorder // may be nil
 	now      func() time.Time
 	keyring  *credential.Keyring
-	provider CredentialProvider   // may be nil
+	provider credential.Provider  // may be nil
 	verify   *pullmanager.Manager // nil when credential verification is off
 	resolver pullpolicy.Resolver  // nil: Always pulls, as the kubelet does
 	offline  bool
