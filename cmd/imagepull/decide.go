@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/imagepull/imagepull/internal/quote"
+	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/reference"
+)
+
+func decideCommand() *command {
+	return &command{
+		name:    "decide",
+		args:    "IMAGE",
+		summary: "one pull decision for an image, a policy and a node",
+		help: `Decide prints what the kubelet does with IMAGE under a pull policy on a node: use the
+local image, pull, or fail, with the kubelet's event (type, reason and message, verbatim).
+Without --policy the policy is the one the API server fills in for an empty field (only
+the tag counts: no tag or "latest" → Always, anything else → IfNotPresent).
+
+The node holds the images given with --present, or those of a real container runtime
+(--runtime), or none. With --registry the registry is asked for the tag's digest under
+Always, and an image already on the node with that digest is used (beyond the kubelet,
+which always calls the runtime's pull under Always).
+
+The exit code is 1 when the decision is a failure (ErrImageNeverPull, an invalid name, a
+registry error).`,
+		examples: []example{
+			{"imagepull decide nginx", "no tag: the API server's default is Always, and the kubelet pulls"},
+			{"imagepull decide nginx:1.25 --present nginx:1.25", "IfNotPresent by default; the image is on the node"},
+			{"imagepull decide nginx:1.25 --policy Never", "Never on a node without the image: ErrImageNeverPull"},
+			{"imagepull decide registry.example/app:v1 --policy Always --registry --docker-config ~/.docker/config.json --runtime unix:///run/containerd/containerd.sock",
+				"ask the registry for the digest and the node's containerd whether it holds it"},
+			{"imagepull decide nginx:1.25 -o json", "the decision as JSON"},
+		},
+		minArgs: 1, maxArgs: 1,
+		newRunner: func() runner { return &decideRunner{} },
+	}
+}
+
+type decideRunner struct {
+	policy string
+	node   nodeFlags
+	out    *formatFlag
+}
+
+func (r *decideRunner) flags(fs *flagSet) {
+	fs.StringVar(&r.policy, "policy", "", "the imagePullPolicy `POLICY`: Always, IfNotPresent or Never (case-sensitive);\nempty means the API server's default for the image")
+	r.node.register(fs)
+	r.out = fs.output("text", "json")
+}
+
+func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
+	var written pullpolicy.Policy
+	if r.policy != "" {
+		p, err := pullpolicy.ParsePolicy(r.policy)
+		if err != nil {
+			return usagef("--policy: %v", err)
+		}
+		written = p
+	}
+	n, err := r.node.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	image := args[0]
+	var resolver pullpolicy.Resolver
+	if n.resolver != nil {
+		resolver = n.resolver
+	}
+	d, pe, err := decide(ctx, written, image, n.store, resolver)
+	if err != nil {
+		return err
+	}
+	out := newDecisionJSON(image, written, n.desc, d, pe)
+	if r.out.value == "json" {
+		err = writeJSON(a.stdout, out)
+	} else {
+		err = out.writeText(a.stdout)
+	}
+	if err == nil && d.Action == pullpolicy.Fail {
+		return errReported
+	}
+	return err
+}
+
+// decide is pullpolicy.Decide for an image string. A name that does not parse gets the
+// kubelet's answer, InvalidImageName with its InspectFailed event, as Decide gives it for an
+// invalid Image (which cannot carry the string). A failing decision is returned with its
+// *pullpolicy.Error; err is for anything else (an interruption).
+func decide(ctx context.Context, policy pullpolicy.Policy, image string, store pullpolicy.Store, resolver pullpolicy.Resolver) (pullpolicy.Decision, *pullpolicy.Error, error) {
+	img, perr := reference.Parse(image)
+	if perr != nil {
+		msg := quote.Wrap("Failed to apply default image tag ", image, ": "+perr.Error())
+		d := pullpolicy.Decision{Policy: policy, Action: pullpolicy.Fail, Reason: pullpolicy.ReasonInspectFailed, Message: msg}
+		return d, &pullpolicy.Error{Reason: pullpolicy.ErrInvalidImageName, Image: image, Policy: policy, Message: msg, Err: perr}, nil
+	}
+	d, err := pullpolicy.Decide(ctx, policy, img, store, resolver)
+	if ctx.Err() != nil {
+		return d, nil, ctx.Err()
+	}
+	var pe *pullpolicy.Error
+	if err != nil && !errors.As(err, &pe) {
+		return d, nil, err
+	}
+	return d, pe, nil
+}
+
+// decisionJSON is a decision in the output.
+type decisionJSON struct {
+	Image        string            `json:"image"`
+	Policy       pullpolicy.Policy `json:"policy"`
+	PolicySource string            `json:"policySource"` // "explicit" or "default"
+	Why          string            `json:"why"`
+	Node         string            `json:"node"`
+	Action       string            `json:"action"`
+	PullRef      string            `json:"pullRef,omitempty"`
+	Digest       string            `json:"digest,omitempty"`
+	LocalID      string            `json:"localImageID,omitempty"`
+	Stale        bool              `json:"stale,omitempty"`
+	Event        *eventJSON        `json:"event,omitempty"`
+	Waiting      *waitingJSON      `json:"waiting,omitempty"`
+}
+
+// waitingJSON is a failure as the pod status shows it: the container's waiting reason and
+// message.
+type waitingJSON struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+func newDecisionJSON(image string, written pullpolicy.Policy, node string, d pullpolicy.Decision, pe *pullpolicy.Error) decisionJSON {
+	policy, why := effectivePolicy(image, written)
+	out := decisionJSON{Image: image, Policy: policy, Why: why, Node: node, Action: d.Action.String(),
+		Digest: string(d.Digest), Stale: d.Stale != nil, PolicySource: "default"}
+	if written != "" {
+		out.PolicySource = "explicit"
+	}
+	switch d.Action {
+	case pullpolicy.Pull:
+		out.PullRef = d.PullRef.String()
+	case pullpolicy.UseLocal:
+		out.LocalID = d.Local.ID
+	}
+	if d.Reason != "" {
+		out.Event = &eventJSON{Type: eventType(d.Reason), Reason: d.Reason, Message: d.Message}
+	}
+	if pe != nil {
+		out.Waiting = &waitingJSON{Reason: pe.Reason.Error(), Message: pe.Message}
+	}
+	return out
+}
+
+func (d decisionJSON) writeText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "image\t%s\n", d.Image)
+	fmt.Fprintf(tw, "policy\t%s (%s)\n", d.Policy, d.Why)
+	fmt.Fprintf(tw, "node\t%s\n", d.Node)
+	switch {
+	case d.PullRef != "":
+		fmt.Fprintf(tw, "decision\t%s %s\n", d.Action, d.PullRef)
+	case d.LocalID != "":
+		fmt.Fprintf(tw, "decision\t%s %s\n", d.Action, d.LocalID)
+	case d.Waiting != nil:
+		fmt.Fprintf(tw, "decision\t%s %s\n", d.Action, d.Waiting.Reason)
+	}
+	if d.Digest != "" {
+		digest := d.Digest
+		if d.Stale {
+			digest += " (stale: the registry is unavailable)"
+		}
+		fmt.Fprintf(tw, "registry\t%s\n", digest)
+	}
+	if d.Event != nil {
+		fmt.Fprintf(tw, "event\t%s\n", d.Event.text())
+	}
+	if d.Waiting != nil && (d.Event == nil || d.Waiting.Message != d.Event.Message) {
+		fmt.Fprintf(tw, "waiting\t%s: %s\n", d.Waiting.Reason, d.Waiting.Message)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// update rewrites the golden files from the current output: go test ./cmd/imagepull -update.
+var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current output")
+
+// binary is the imagepull command built once for all tests, run as a user runs it.
+var binary string
+
+// runTimeout bounds one run of the binary.
+const runTimeout = 2 * time.Minute
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "imagepull-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "imagepull")
+	args := []string{"build", "-o", binary}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of the binary gave.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the binary with args and no input.
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	return runWith(t, "", args...)
+}
+
+// runWith runs the binary with args and stdin, in the test's directory, bounded in time.
+func runWith(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		require.NoError(t, err, "running %v", args)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+}
+
+// placeholders replaces what changes from run to run (ports, temporary directories,
+// durations) with fixed words, so that output can be compared with a golden file.
+type placeholders []struct{ old, new string }
+
+func (p placeholders) apply(s string) string {
+	for _, r := range p {
+		if r.old != "" {
+			s = strings.ReplaceAll(s, r.old, r.new)
+		}
+	}
+	return durationRE.ReplaceAllString(s, "DURATION")
+}
+
+// durationRE matches the Go durations a message may carry ("1.234s", "15ms", "2m3s").
+var durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m\d+(\.\d+)?s|h\d+m\d+(\.\d+)?s)\b`)
+
+// golden compares got with testdata/golden/name.txt, or rewrites the file under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./cmd/imagepull -update")
+	require.Equal(t, string(want), got, "output differs from %s (go test ./cmd/imagepull -update rewrites it)", path)
+}
+
+// localIDRE matches a local image ID in decide's output: it is the runtime's (or derived from
+// the names given).
+var localIDRE = regexp.MustCompile(`UseLocal sha256:[0-9a-f]{64}`)

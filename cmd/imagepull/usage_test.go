@@ -1,0 +1,73 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestHelp: every command answers --help, -h and "help CMD" on stdout with exit 0, with its
+// synopsis, its -o flag and at least one example that is a command line of that command.
+func TestHelp(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}, {c.name, "x", "--help"}} {
+				res := run(t, args...)
+				require.Equal(t, exitOK, res.code, "%v: %s", args, res.stderr)
+				assert.Empty(t, res.stderr)
+				assert.Contains(t, res.stdout, "Usage:\n  imagepull "+c.name)
+				assert.Contains(t, res.stdout, "-o, --output FORMAT")
+				assert.Contains(t, res.stdout, "Examples:\n")
+				assert.Contains(t, res.stdout, "\n  imagepull "+c.name+" ")
+			}
+		})
+	}
+	top := run(t, "--help")
+	require.Equal(t, exitOK, top.code)
+	for _, c := range commands() {
+		assert.Contains(t, top.stdout, "  "+c.name+" ")
+	}
+}
+
+// TestUsageErrors: a mistake in the command line is one line on stderr, nothing on stdout,
+// and exit code 2.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the error line
+	}{
+		{[]string{"frobnicate"}, `imagepull: unknown command "frobnicate" (see 'imagepull --help')`},
+		{[]string{"help", "frobnicate"}, `imagepull help: unknown command "frobnicate" (see 'imagepull --help')`},
+		{[]string{"decide"}, `imagepull decide: missing IMAGE (see 'imagepull decide --help')`},
+		{[]string{"decide", "a", "b"}, `imagepull decide: unexpected argument "b" (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--bogus"}, `imagepull decide: flag provided but not defined: --bogus (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--policy"}, `imagepull decide: flag needs an argument: --policy (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--policy", "always"}, `imagepull decide: --policy: Unsupported value: "always": supported values: "Always", "IfNotPresent", "Never" (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "-o", "yaml"}, `imagepull decide: invalid value "yaml" for flag -o: unknown output format "yaml": use text, json (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--present", "a", "--runtime", "/x.sock"}, `imagepull decide: --present and --runtime are exclusive: the node's images come from one of them (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--present", "Foo"}, `imagepull decide: --present: couldn't parse image name "Foo": invalid reference format: repository name (library/Foo) must be lowercase (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--present", "a,,b"}, `imagepull decide: invalid value "a,,b" for flag --present: empty value (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--plain-http", "h"}, `imagepull decide: --docker-config and --plain-http need --registry (see 'imagepull decide --help')`},
+		{[]string{"decide", "nginx", "--runtime", "/does/not/exist.sock"}, `imagepull decide: --runtime: `},
+		{[]string{"decide", "nginx", "--registry", "--docker-config", "/does/not/exist.json"}, `imagepull decide: --docker-config: `},
+		{[]string{"resolve", "Foo"}, `imagepull resolve: couldn't parse image name "Foo": invalid reference format: repository name (library/Foo) must be lowercase (see 'imagepull resolve --help')`},
+		{[]string{"records"}, `imagepull records: missing DIR (see 'imagepull records --help')`},
+		{[]string{"records", "/does/not/exist"}, `imagepull records: no pull records directory /does/not/exist`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			res := run(t, tc.args...)
+			assert.Equal(t, exitUsage, res.code)
+			assert.Empty(t, res.stdout)
+			require.Equal(t, 1, strings.Count(res.stderr, "\n"), "one line: %q", res.stderr)
+			assert.True(t, strings.HasPrefix(res.stderr, tc.want), "got %q", res.stderr)
+		})
+	}
+	t.Run("no command", func(t *testing.T) {
+		res := run(t)
+		assert.Equal(t, exitUsage, res.code)
+		assert.Empty(t, res.stdout)
+		assert.Contains(t, res.stderr, "Usage:\n  imagepull <command>")
+	})
+}
