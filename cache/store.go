@@ -44,7 +44,8 @@ func NewStore() *Store {
 // Add records img. RepoTags must be tagged references and RepoDigests digest references
 // (familiar forms such as "nginx:1.25" are accepted); they are stored normalised
 // ("docker.io/library/nginx:1.25"). When the store already holds img.ID, the names are added
-// to it and the size is replaced, as when a runtime pulls the same image under another name.
+// to it and the size is replaced, as when a runtime pulls the same image under another name;
+// a non-zero Pulled time replaces the one held, a zero one keeps it.
 // A tag held by another image moves to img. Add returns an error, and changes nothing, when
 // the ID is empty or a name is invalid.
 func (s *Store) Add(img pullpolicy.LocalImage) error {
@@ -66,6 +67,9 @@ func (s *Store) Add(img pullpolicy.LocalImage) error {
 		cur = pullpolicy.LocalImage{ID: img.ID}
 	}
 	cur.Size = img.Size
+	if !img.Pulled.IsZero() {
+		cur.Pulled = img.Pulled
+	}
 	s.images[img.ID] = cur
 	for _, t := range tags {
 		s.attach(img.ID, t, true)
