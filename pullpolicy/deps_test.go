@@ -9,12 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCoreDependencies fails when reference or pullpolicy link anything beyond the standard
-// library, distribution/reference, go-digest, golang.org/x/sync and this module's own
-// dependency-light packages: importing the core must never drag in oras, gRPC or a registry.
+// TestCoreDependencies fails when reference, pullpolicy or pullpolicy/dialect link anything
+// beyond the standard library, distribution/reference, go-digest, golang.org/x/sync and this
+// module's own dependency-light packages: importing the core must never drag in oras, gRPC,
+// k8s.io or a registry.
 func TestCoreDependencies(t *testing.T) {
 	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}",
-		"github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy").Output()
+		"github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy",
+		"github.com/imagepull/imagepull/pullpolicy/dialect").Output()
 	require.NoError(t, err)
 	allowed := []string{
 		"github.com/distribution/reference",
@@ -36,4 +38,5 @@ func TestCoreDependencies(t *testing.T) {
 		assert.True(t, ok, "the core links %s", pkg)
 	}
 	assert.Contains(t, seen, "github.com/distribution/reference", "the guard sees the core's real dependencies")
+	assert.Contains(t, seen, "github.com/imagepull/imagepull/pullpolicy/dialect", "the guard lists the dialects too")
 }

@@ -98,9 +98,9 @@ type decideCase struct {
 	regErr    error         // or its failure
 	opts      *dialect.Options
 	action    pullpolicy.Action
-	kind      error         // the sentinel of a failure
-	calls     int32         // resolver calls
-	pullRef   string        // PullRef.String() of a Pull
+	kind      error  // the sentinel of a failure
+	calls     int32  // resolver calls
+	pullRef   string // PullRef.String() of a Pull
 	kube      pullpolicy.Policy
 	tolerated error // matched by Decision.Tolerated
 	step      int
@@ -204,7 +204,9 @@ func TestDecideDocker(t *testing.T) {
 }
 
 func TestDecideCompose(t *testing.T) {
-	at := func(d time.Duration) *dialect.Options { return &dialect.Options{Now: func() time.Time { return t0.Add(d) }} }
+	at := func(d time.Duration) *dialect.Options {
+		return &dialect.Options{Now: func() time.Time { return t0.Add(d) }}
+	}
 	pull := func(d time.Duration) *dialect.Options {
 		o := at(d)
 		o.Compose = dialect.ComposePull
@@ -357,8 +359,10 @@ func TestDecideECSOnce(t *testing.T) {
 // failingPulls is a PullMemory that cannot be read or written.
 type failingPulls struct{}
 
-func (failingPulls) Pulled(context.Context, string) (bool, error) { return false, errors.New("state file unreadable") }
-func (failingPulls) RecordPull(context.Context, string) error    { return errors.New("disk full") }
+func (failingPulls) Pulled(context.Context, string) (bool, error) {
+	return false, errors.New("state file unreadable")
+}
+func (failingPulls) RecordPull(context.Context, string) error { return errors.New("disk full") }
 
 func TestDecideECSOnceMemoryFailure(t *testing.T) {
 	d, err := dialect.Decide(t.Context(), dialect.MustParse(dialect.ECS, "once"), reference.MustParse("nginx:1.25"), node(t), &registry{dg: dgNginx},
