@@ -70,14 +70,14 @@ func node(t *testing.T) *cache.Store {
 	return s
 }
 
-// registry is a fake Resolver answering one digest or one error, counting calls.
-type registry struct {
+// fakeRegistry is a fake Resolver answering one digest or one error, counting calls.
+type fakeRegistry struct {
 	dg    digest.Digest
 	err   error
 	calls atomic.Int32
 }
 
-func (r *registry) Resolve(_ context.Context, img reference.Image) (digest.Digest, error) {
+func (r *fakeRegistry) Resolve(_ context.Context, img reference.Image) (digest.Digest, error) {
 	r.calls.Add(1)
 	if r.err != nil {
 		return "", r.err
@@ -114,7 +114,7 @@ func runDecide(t *testing.T, cases []decideCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := dialect.Parse(tc.system, tc.policy)
 			require.NoError(t, err)
-			reg := &registry{dg: tc.dg, err: tc.regErr}
+			reg := &fakeRegistry{dg: tc.dg, err: tc.regErr}
 			img := reference.MustParse(tc.image)
 			d, err := dialect.Decide(t.Context(), p, img, node(t), reg, tc.opts)
 			assert.Equal(t, tc.action, d.Action, "message: %s", d.Message)
@@ -272,7 +272,7 @@ func TestDecideComposeRefreshAt(t *testing.T) {
 	assert.Equal(t, t0.Add(12*time.Hour), d.RefreshAt)
 	assert.Equal(t, 12*time.Hour, p.Refresh)
 
-	reg := &registry{dg: dgMoved}
+	reg := &fakeRegistry{dg: dgMoved}
 	d, err = dialect.Decide(t.Context(), p, reference.MustParse("old:1"), store, reg, &dialect.Options{Now: now})
 	require.NoError(t, err)
 	assert.Equal(t, pullpolicy.Pull, d.Action)
@@ -324,7 +324,7 @@ func TestDecideECSOnce(t *testing.T) {
 	pulls := &dialect.MemoryPulls{}
 	opts := &dialect.Options{Pulls: pulls}
 	once := dialect.MustParse(dialect.ECS, "once")
-	reg := &registry{dg: dgNginx}
+	reg := &fakeRegistry{dg: dgNginx}
 
 	d, err := dialect.Decide(t.Context(), once, reference.MustParse("nginx:1.25"), store, reg, opts)
 	require.NoError(t, err)
@@ -365,7 +365,7 @@ func (failingPulls) Pulled(context.Context, string) (bool, error) {
 func (failingPulls) RecordPull(context.Context, string) error { return errors.New("disk full") }
 
 func TestDecideECSOnceMemoryFailure(t *testing.T) {
-	d, err := dialect.Decide(t.Context(), dialect.MustParse(dialect.ECS, "once"), reference.MustParse("nginx:1.25"), node(t), &registry{dg: dgNginx},
+	d, err := dialect.Decide(t.Context(), dialect.MustParse(dialect.ECS, "once"), reference.MustParse("nginx:1.25"), node(t), &fakeRegistry{dg: dgNginx},
 		&dialect.Options{Pulls: failingPulls{}})
 	requireKind(t, err, pullpolicy.ErrImageInspect)
 	assert.Equal(t, pullpolicy.Fail, d.Action)
@@ -434,7 +434,7 @@ func TestDecideInvalidInput(t *testing.T) {
 				p = dialect.MustParse(sys, "always")
 			}
 			var zero reference.Image
-			d, err := dialect.Decide(t.Context(), p, zero, store, &registry{dg: dgNginx}, nil)
+			d, err := dialect.Decide(t.Context(), p, zero, store, &fakeRegistry{dg: dgNginx}, nil)
 			requireKind(t, err, pullpolicy.ErrInvalidImageName)
 			assert.Equal(t, pullpolicy.Fail, d.Action)
 			assert.Equal(t, sys, d.System)
@@ -469,7 +469,7 @@ func TestDecideCancelledNeverTolerated(t *testing.T) {
 // TestDecideNoteCarried checks that ECS's silent replacement reaches the decision.
 func TestDecideNoteCarried(t *testing.T) {
 	p := dialect.MustParse(dialect.ECS, "bogus")
-	d, err := dialect.Decide(t.Context(), p, reference.MustParse("nginx:1.25"), node(t), &registry{dg: dgNginx}, nil)
+	d, err := dialect.Decide(t.Context(), p, reference.MustParse("nginx:1.25"), node(t), &fakeRegistry{dg: dgNginx}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "default", d.Dialect)
 	assert.Equal(t, p.Note, d.Note)

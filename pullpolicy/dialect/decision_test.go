@@ -21,20 +21,20 @@ func TestDecisionJSON(t *testing.T) {
 		name   string
 		policy dialect.Policy
 		image  string
-		reg    *registry
+		reg    *fakeRegistry
 		opts   *dialect.Options
 		want   string
 	}{
 		{
 			name: "podman newer, registry down", policy: dialect.MustParse(dialect.Podman, "newer"), image: "nginx:1.25",
-			reg: &registry{err: errDown},
+			reg: &fakeRegistry{err: errDown},
 			want: `{"system":"podman","dialect":"newer","kubernetesPolicy":"IfNotPresent","action":"UseLocal","image":"nginx:1.25",` +
 				`"local":{"id":"sha256:nginxconfig","repoTags":["docker.io/library/nginx:1.25"],"repoDigests":["docker.io/library/nginx@` + string(dgNginx) + `"],"pulled":"2026-03-01T12:00:00Z"},` +
 				`"reason":"Pulled","message":"Container image \"nginx:1.25\" already present on machine",` +
 				`"tolerated":"RegistryUnavailable: ` + "image pull failed for nginx:1.25 because the registry is unavailable: dial tcp 127.0.0.1:5000: connect: connection refused" + `"}`,
 		},
 		{
-			name: "compose daily, kept", policy: dialect.MustParse(dialect.Compose, "daily"), image: "nginx:1.25", reg: &registry{},
+			name: "compose daily, kept", policy: dialect.MustParse(dialect.Compose, "daily"), image: "nginx:1.25", reg: &fakeRegistry{},
 			opts: &dialect.Options{Now: func() time.Time { return t0.Add(time.Hour) }},
 			want: `{"system":"compose","dialect":"daily","kubernetesPolicy":"IfNotPresent","action":"UseLocal","image":"nginx:1.25",` +
 				`"local":{"id":"sha256:nginxconfig","repoTags":["docker.io/library/nginx:1.25"],"repoDigests":["docker.io/library/nginx@` + string(dgNginx) + `"],"pulled":"2026-03-01T12:00:00Z"},` +
@@ -42,14 +42,14 @@ func TestDecisionJSON(t *testing.T) {
 		},
 		{
 			name: "gitlab, second entry pulls", policy: dialect.MustParse(dialect.GitLab, "always,if-not-present"), image: "redis:7",
-			reg: &registry{err: errDown},
+			reg: &fakeRegistry{err: errDown},
 			want: `{"system":"gitlab","dialect":"always,if-not-present","step":1,"kubernetesPolicy":"IfNotPresent","action":"Pull","image":"redis:7",` +
 				`"pullRef":"docker.io/library/redis:7","reason":"Pulling","message":"Pulling image \"redis:7\"",` +
 				`"tolerated":"RegistryUnavailable: image pull failed for redis:7 because the registry is unavailable: dial tcp 127.0.0.1:5000: connect: connection refused"}`,
 		},
 		{
 			name: "ecs, an unknown value is default", policy: dialect.MustParse(dialect.ECS, "nonsense"), image: "redis:7",
-			reg: &registry{dg: dgMoved},
+			reg: &fakeRegistry{dg: dgMoved},
 			want: `{"system":"ecs","dialect":"default","kubernetesPolicy":"Always","action":"Pull","image":"redis:7","pullRef":"docker.io/library/redis@` + string(dgMoved) + `",` +
 				`"digest":"` + string(dgMoved) + `","reason":"Pulling","message":"Pulling image \"redis:7\"",` +
 				`"note":"ECS_IMAGE_PULL_BEHAVIOR \"nonsense\" is not one of default, always, once, prefer-cached: the agent uses default without a warning"}`,
