@@ -47,10 +47,15 @@ var composeTable = table{
 var composeNoRefresh = Mapping{"", NoEquivalent, "Kubernetes has no time-based refresh: Always asks the registry on every start, IfNotPresent never"}
 
 // parseCompose accepts what the compose-spec schema accepts, interpreted as compose-go's
-// GetPullPolicy does. An empty value is an unset pull_policy.
+// loader (which rewrites if_not_present to missing) and GetPullPolicy do. An empty value is
+// an unset pull_policy.
 func parseCompose(value string) (Policy, error) {
 	if e, ok := composeTable.lookup(value); ok {
-		return composeTable.policy(e, value, value), nil
+		name := e.name // the loader normalises if_not_present to missing
+		if value == "" {
+			name = "" // unset: GetPullPolicy gives missing, but compose pull tells it apart
+		}
+		return composeTable.policy(e, name, value), nil
 	}
 	window, ok, err := composeEvery(value)
 	if !ok {

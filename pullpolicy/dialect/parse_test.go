@@ -95,7 +95,7 @@ func TestParseCompose(t *testing.T) {
 		{value: "always", name: "always"},
 		{value: "never", name: "never"},
 		{value: "missing", name: "missing"},
-		{value: "if_not_present", name: "if_not_present"},
+		{value: "if_not_present", name: "missing"}, // compose-go's loader normalises it
 		{value: "", name: ""}, // unset
 		{value: "build", name: "build"},
 		{value: "refresh", name: "refresh"}, // compose-go: a zero window; pull_refresh_after is not read

@@ -12,9 +12,9 @@ type Policy struct {
 	// System is the system whose spelling this is.
 	System System
 	// Name is the policy as the system itself names it after parsing: Podman's canonical
-	// name ("missing" for "IfNotPresent"), ECS's effective behaviour ("default" for an
-	// unknown value), Nomad's "true" or "false", GitLab's list joined with commas; the
-	// value as given otherwise.
+	// name ("missing" for "IfNotPresent"), Compose's loaded value ("missing" for
+	// "if_not_present"), ECS's effective behaviour ("default" for an unknown value), Nomad's
+	// "true" or "false", GitLab's list joined with commas; the value as given otherwise.
 	Name string
 	// Input is the value given to Parse, unchanged.
 	Input string
