@@ -96,7 +96,7 @@ func TestParseCompose(t *testing.T) {
 		{value: "never", name: "never"},
 		{value: "missing", name: "missing"},
 		{value: "if_not_present", name: "missing"}, // compose-go's loader normalises it
-		{value: "", name: ""}, // unset
+		{value: "", name: ""},                      // unset
 		{value: "build", name: "build"},
 		{value: "refresh", name: "refresh"}, // compose-go: a zero window; pull_refresh_after is not read
 		{value: "daily", name: "daily", refresh: 24 * time.Hour},
