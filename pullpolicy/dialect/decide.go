@@ -82,8 +82,8 @@ func Decide(ctx context.Context, p Policy, img reference.Image, store pullpolicy
 		return e.finish(d), &pullpolicy.Error{Reason: pullpolicy.ErrInvalidPolicy, Image: img.Original(), Message: msg}
 	}
 	var tolerated []error
-	for i, s := range p.steps {
-		d, err := e.step(s)
+	for i := 0; ; i++ { // a valid policy has at least one step; the last one always returns
+		d, err := e.step(p.steps[i])
 		d.Step = i
 		if err == nil || i == len(p.steps)-1 || !e.goesOn(err) {
 			if len(tolerated) > 0 {
@@ -93,7 +93,6 @@ func Decide(ctx context.Context, p Policy, img reference.Image, store pullpolicy
 		}
 		tolerated = append(tolerated, err)
 	}
-	panic("unreachable: a valid policy has at least one step")
 }
 
 // engine holds one Decide call.
@@ -150,8 +149,10 @@ func (e *engine) step(s step) (Decision, error) {
 		return e.kube(pullpolicy.IfNotPresent)
 	case ruleBuild:
 		return e.build()
-	default:
-		return Decision{}, fmt.Errorf("dialect: unknown rule %d", s.rule)
+	default: // not reached: every table entry has a rule
+		msg := fmt.Sprintf("dialect: %s policy %q has no rule", e.p.System, s.name)
+		d := Decision{Decision: pullpolicy.Decision{Action: pullpolicy.Fail, Image: e.img, Message: msg}}
+		return d, &pullpolicy.Error{Reason: pullpolicy.ErrInvalidPolicy, Image: e.img.Original(), Message: msg}
 	}
 }
 

@@ -7,7 +7,8 @@ import (
 )
 
 // Policy is a pull policy of one [System], parsed by [Parse]. The zero Policy is invalid
-// ([Policy.IsValid] is false) and [Decide] rejects it. A Policy is immutable and safe to share.
+// ([Policy.IsValid] is false) and [Decide] rejects it. A Policy is a value whose list of steps
+// is never modified: copies are safe to share between goroutines.
 type Policy struct {
 	// System is the system whose spelling this is.
 	System System
