@@ -154,10 +154,6 @@ func runDecide(t *testing.T, cases []decideCase) {
 	}
 }
 
-const (
-	pulling = `Pulling image %q`
-)
-
 func TestDecidePodman(t *testing.T) {
 	runDecide(t, []decideCase{
 		{name: "always, unchanged: kept after asking", system: dialect.Podman, policy: "always", image: "nginx:1.25", dg: dgNginx,
@@ -192,7 +188,7 @@ func TestDecidePodman(t *testing.T) {
 func TestDecideDocker(t *testing.T) {
 	runDecide(t, []decideCase{
 		{name: "missing, absent: pulled", system: dialect.Docker, policy: "missing", image: "redis:7",
-			action: pullpolicy.Pull, pullRef: "docker.io/library/redis:7", message: fmt.Sprintf(pulling, "redis:7")},
+			action: pullpolicy.Pull, pullRef: "docker.io/library/redis:7", message: `Pulling image "redis:7"`},
 		{name: "missing, present latest: no registry", system: dialect.Docker, policy: "missing", image: "app",
 			action: pullpolicy.UseLocal},
 		{name: "always, present: asked", system: dialect.Docker, policy: "always", image: "app", dg: dgApp,

@@ -33,28 +33,24 @@ const (
 // present locally, when it is absent, and when the registry cannot be reached.
 type behaviour struct{ present, absent, unavailable string }
 
-// describe returns the rule's behaviour in the words of the cross-walk table.
+// behaviours are the rules' words in the cross-walk table, by rule; never modified.
+var behaviours = [...]behaviour{
+	ruleAlways:          {"asks the registry: uses it if the digest is unchanged, else pulls", "pulls", "fails"},
+	ruleIfNotPresent:    {"uses it", "pulls", "uses a present image; fails when absent"},
+	ruleNever:           {"uses it", "fails", "never asked"},
+	ruleNewer:           {"asks the registry: pulls only if its digest is none of the local image's digests", "pulls", "uses a present image (after any registry error); fails when absent"},
+	ruleRefresh:         {"uses it until the window since its last pull or tag has passed, then asks the registry", "pulls", "uses a present image until the window has passed; then fails"},
+	ruleAlwaysOrCached:  {"asks the registry: uses it if the digest is unchanged, else pulls", "pulls", "uses a present image (after any pull error); fails when absent"},
+	ruleOnce:            {"uses it if this node pulled the name before, else asks the registry", "pulls; fails if pulled before", "uses it if pulled before; else fails"},
+	ruleLatestOrPresent: {"tag latest or none: asks the registry; other tags: uses it", "pulls", "latest: fails; other tags: uses a present image"},
+	ruleBuild:           {"builds it again, never pulls", "builds it, never pulls", "never asked"},
+}
+
+// describe returns the rule's behaviour in the words of the cross-walk table; the zero
+// behaviour for ruleInvalid.
 func (r rule) describe() behaviour {
-	switch r {
-	case ruleAlways:
-		return behaviour{"asks the registry: uses it if the digest is unchanged, else pulls", "pulls", "fails"}
-	case ruleIfNotPresent:
-		return behaviour{"uses it", "pulls", "uses a present image; fails when absent"}
-	case ruleNever:
-		return behaviour{"uses it", "fails", "never asked"}
-	case ruleNewer:
-		return behaviour{"asks the registry: pulls only if its digest is none of the local image's digests", "pulls", "uses a present image (after any registry error); fails when absent"}
-	case ruleRefresh:
-		return behaviour{"uses it until the window since its last pull or tag has passed, then asks the registry", "pulls", "uses a present image until the window has passed; then fails"}
-	case ruleAlwaysOrCached:
-		return behaviour{"asks the registry: uses it if the digest is unchanged, else pulls", "pulls", "uses a present image (after any pull error); fails when absent"}
-	case ruleOnce:
-		return behaviour{"uses it if this node pulled the name before, else asks the registry", "pulls; fails if pulled before", "uses it if pulled before; else fails"}
-	case ruleLatestOrPresent:
-		return behaviour{"tag latest or none: asks the registry; other tags: uses it", "pulls", "latest: fails; other tags: uses a present image"}
-	case ruleBuild:
-		return behaviour{"builds it again, never pulls", "builds it, never pulls", "never asked"}
-	default:
+	if r < 0 || int(r) >= len(behaviours) {
 		return behaviour{}
 	}
+	return behaviours[r]
 }
