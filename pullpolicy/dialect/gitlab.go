@@ -51,7 +51,7 @@ func parseGitLab(value string) (Policy, error) {
 	p := Policy{System: GitLab, Input: value, steps: make([]step, 0, len(items))}
 	for _, it := range items {
 		e, ok := gitlabTable.lookup(it)
-		if !ok || it == "" {
+		if !ok {
 			return Policy{}, &policyError{msg: fmt.Sprintf("unsupported pull_policy config: %q", it)}
 		}
 		p.steps = append(p.steps, step{name: e.name, rule: e.rule})
