@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/imagepull/imagepull/internal/quote"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/pullpolicy/dialect"
 	"github.com/imagepull/imagepull/reference"
 )
 
@@ -27,6 +29,12 @@ The node holds the images given with --present, or those of a real container run
 Always, and an image already on the node with that digest is used (beyond the kubelet,
 which always calls the runtime's pull under Always).
 
+With --dialect, --policy is another system's pull policy, spelled as that system spells it
+(Podman's newer, Compose's daily or every_12h, ECS's once, Nomad's force_pull, a GitLab
+Runner list such as "always,if-not-present"), decided as that system decides on the same
+node and registry, with the nearest Kubernetes imagePullPolicy. Images given with
+--present have no pull time: Compose's refresh windows count them as long expired.
+
 The exit code is 1 when the decision is a failure (ErrImageNeverPull, an invalid name, a
 registry error).`,
 		examples: []example{
@@ -35,6 +43,7 @@ registry error).`,
 			{"imagepull decide nginx:1.25 --policy Never", "Never on a node without the image: ErrImageNeverPull"},
 			{"imagepull decide registry.example/app:v1 --policy Always --registry --docker-config ~/.docker/config.json --runtime unix:///run/containerd/containerd.sock",
 				"ask the registry for the digest and the node's containerd whether it holds it"},
+			{"imagepull decide nginx:1.25 --dialect podman --policy newer --registry --present nginx:1.25", "Podman's newer: a HEAD request, and no pull when the digest is unchanged"},
 			{"imagepull decide nginx:1.25 -o json", "the decision as JSON"},
 		},
 		minArgs: 1, maxArgs: 1,
@@ -43,20 +52,32 @@ registry error).`,
 }
 
 type decideRunner struct {
-	policy string
-	node   nodeFlags
-	out    *formatFlag
+	policy  string
+	dialect string
+	node    nodeFlags
+	out     *formatFlag
 }
 
 func (r *decideRunner) flags(fs *flagSet) {
-	fs.StringVar(&r.policy, "policy", "", "the imagePullPolicy `POLICY`: Always, IfNotPresent or Never (case-sensitive);\nempty means the API server's default for the image")
+	fs.StringVar(&r.policy, "policy", "", "the imagePullPolicy `POLICY`: Always, IfNotPresent or Never (case-sensitive);\nempty means the API server's default for the image. With --dialect, a policy\nas that system spells it")
+	fs.StringVar(&r.dialect, "dialect", "", "decide as `SYSTEM` does: "+strings.Join(systemNames(), ", ")+"\n(the nearest Kubernetes policy is shown too)")
 	r.node.register(fs)
 	r.out = fs.output("text", "json")
 }
 
 func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
 	var written pullpolicy.Policy
-	if r.policy != "" {
+	var dp dialect.Policy
+	switch {
+	case r.dialect != "":
+		sys, err := dialect.ParseSystem(r.dialect)
+		if err != nil {
+			return usagef("--dialect: %v", err)
+		}
+		if dp, err = dialect.Parse(sys, r.policy); err != nil {
+			return usagef("--policy: %v", err)
+		}
+	case r.policy != "":
 		p, err := pullpolicy.ParsePolicy(r.policy)
 		if err != nil {
 			return usagef("--policy: %v", err)
@@ -73,17 +94,27 @@ func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
 	if n.resolver != nil {
 		resolver = n.resolver
 	}
-	d, pe, err := decide(ctx, written, image, n.store, resolver)
-	if err != nil {
-		return err
+	var out decisionJSON
+	var failed bool
+	if r.dialect != "" {
+		d, pe, err := decideDialect(ctx, dp, image, n.store, resolver)
+		if err != nil {
+			return err
+		}
+		out, failed = newDialectDecisionJSON(image, n.desc, dp, d, pe, resolver != nil), d.Action == pullpolicy.Fail
+	} else {
+		d, pe, err := decide(ctx, written, image, n.store, resolver)
+		if err != nil {
+			return err
+		}
+		out, failed = newDecisionJSON(image, written, n.desc, d, pe), d.Action == pullpolicy.Fail
 	}
-	out := newDecisionJSON(image, written, n.desc, d, pe)
 	if r.out.value == "json" {
 		err = writeJSON(a.stdout, out)
 	} else {
 		err = out.writeText(a.stdout)
 	}
-	if err == nil && d.Action == pullpolicy.Fail {
+	if err == nil && failed {
 		return errReported
 	}
 	return err
@@ -116,7 +147,7 @@ type decisionJSON struct {
 	Image        string            `json:"image"`
 	Policy       pullpolicy.Policy `json:"policy"`
 	PolicySource string            `json:"policySource"` // "explicit" or "default"
-	Why          string            `json:"why"`
+	Why          string            `json:"why,omitempty"`
 	Node         string            `json:"node"`
 	Action       string            `json:"action"`
 	PullRef      string            `json:"pullRef,omitempty"`
@@ -125,6 +156,7 @@ type decisionJSON struct {
 	Stale        bool              `json:"stale,omitempty"`
 	Event        *eventJSON        `json:"event,omitempty"`
 	Waiting      *waitingJSON      `json:"waiting,omitempty"`
+	Dialect      *dialectJSON      `json:"dialect,omitempty"`
 }
 
 // waitingJSON is a failure as the pod status shows it: the container's waiting reason and
@@ -159,7 +191,11 @@ func newDecisionJSON(image string, written pullpolicy.Policy, node string, d pul
 func (d decisionJSON) writeText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "image\t%s\n", d.Image)
-	fmt.Fprintf(tw, "policy\t%s (%s)\n", d.Policy, d.Why)
+	if x := d.Dialect; x != nil {
+		x.writeText(tw)
+	} else {
+		fmt.Fprintf(tw, "policy\t%s (%s)\n", d.Policy, d.Why)
+	}
 	fmt.Fprintf(tw, "node\t%s\n", d.Node)
 	switch {
 	case d.PullRef != "":
@@ -177,7 +213,11 @@ func (d decisionJSON) writeText(w io.Writer) error {
 		fmt.Fprintf(tw, "registry\t%s\n", digest)
 	}
 	if d.Event != nil {
-		fmt.Fprintf(tw, "event\t%s\n", d.Event.text())
+		label := "event" // the kubelet's
+		if d.Dialect != nil {
+			label = "outcome" // in the library's vocabulary: the system emits no such event
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, d.Event.text())
 	}
 	if d.Waiting != nil && (d.Event == nil || d.Waiting.Message != d.Event.Message) {
 		fmt.Fprintf(tw, "waiting\t%s: %s\n", d.Waiting.Reason, d.Waiting.Message)

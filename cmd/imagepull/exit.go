@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The exit codes.
@@ -50,8 +51,13 @@ func exitCode(ctx context.Context, name string, err error) (int, string) {
 	case errors.As(err, &ue):
 		return exitUsage, fmt.Sprintf("imagepull %s: %s (see 'imagepull %s --help')", name, ue.msg, name)
 	case errors.As(err, &ie):
-		return exitUsage, fmt.Sprintf("imagepull %s: %s", name, ie.err)
+		return exitUsage, prefixLines("imagepull "+name+": ", ie.err.Error())
 	default:
 		return exitFailure, fmt.Sprintf("imagepull %s: %s", name, err)
 	}
+}
+
+// prefixLines puts prefix before every line of text: one error per line.
+func prefixLines(prefix, text string) string {
+	return prefix + strings.ReplaceAll(text, "\n", "\n"+prefix)
 }
