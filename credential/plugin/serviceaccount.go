@@ -46,7 +46,9 @@ type TokenRequest struct {
 // plugin is not run, and nothing is logged above debug level.
 type errMissingAnnotation string
 
-func (e errMissingAnnotation) Error() string { return "required annotation " + string(e) + " not found" }
+func (e errMissingAnnotation) Error() string {
+	return "required annotation " + string(e) + " not found"
+}
 
 // serviceAccountMode is a provider's tokenAttributes, ready to use.
 type serviceAccountMode struct {
