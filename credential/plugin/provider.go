@@ -154,6 +154,9 @@ func (p *Provider) Lookup(ctx context.Context, req credential.ProviderRequest) (
 
 // lookup runs the matching providers; failures are theirs, err is the request's or ctx's.
 func (p *Provider) lookup(ctx context.Context, req credential.ProviderRequest) (creds []credential.Credential, failures []*Error, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	image, err := repositoryOf(req)
 	if err != nil {
 		return nil, nil, err
