@@ -4,8 +4,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/imagepull/imagepull/credential"
 )
 
 const (
@@ -29,7 +27,7 @@ type cacheKey struct {
 }
 
 type cacheEntry struct {
-	entries []credential.Entry
+	answer  *answer
 	expires time.Time
 	size    int
 }
@@ -53,7 +51,7 @@ func newCredentialCache(now func() time.Time, maxEntries int) *credentialCache {
 // get returns the cached answer for image: under the image, then its registry, then the
 // global key, each with the service-account part. An expired entry is removed, not returned
 // (an entry is still valid at the very instant it expires, as in the kubelet).
-func (c *credentialCache) get(image, serviceAccount string) ([]credential.Entry, bool) {
+func (c *credentialCache) get(image, serviceAccount string) (*answer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
@@ -71,16 +69,16 @@ func (c *credentialCache) get(image, serviceAccount string) ([]credential.Entry,
 			c.removeLocked(k, e)
 			continue
 		}
-		return e.entries, true
+		return e.answer, true
 	}
 	return nil, false
 }
 
-// put caches entries under k until expires. When the cache is full, expired entries go first,
+// put caches a under k until expires. When the cache is full, expired entries go first,
 // then those that expire soonest.
-func (c *credentialCache) put(k cacheKey, entries []credential.Entry, expires time.Time) {
+func (c *credentialCache) put(k cacheKey, a *answer, expires time.Time) {
 	size := entryOverhead + len(k.base) + len(k.serviceAccount)
-	for _, e := range entries {
+	for _, e := range a.entries {
 		size += entryOverhead + len(e.Location) + len(e.Credential.Username) + len(e.Credential.Password)
 	}
 	if size > maxCacheBytes {
@@ -97,7 +95,7 @@ func (c *credentialCache) put(k cacheKey, entries []credential.Entry, expires ti
 	for len(c.entries) >= c.maxEntries || c.bytes+size > maxCacheBytes {
 		c.evictSoonestLocked()
 	}
-	c.entries[k] = &cacheEntry{entries: entries, expires: expires, size: size}
+	c.entries[k] = &cacheEntry{answer: a, expires: expires, size: size}
 	c.bytes += size
 }
 

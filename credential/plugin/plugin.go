@@ -26,10 +26,23 @@ type provider struct {
 }
 
 // answer is what one provider contributes to a lookup: docker config entries, all with the same
-// source.
+// source, and the keyring they make on their own. An answer is immutable once built, so that
+// a cached one is shared by every lookup it serves.
 type answer struct {
 	entries []credential.Entry
-	source  credential.Source
+	ring    *credential.Keyring
+}
+
+// newAnswer builds the answer of a response whose credentials come from source.
+func newAnswer(auth map[string]authConfig, source credential.Source) *answer {
+	a := &answer{entries: make([]credential.Entry, 0, len(auth))}
+	for _, loc := range slices.Sorted(maps.Keys(auth)) {
+		c := auth[loc]
+		a.entries = append(a.entries, credential.Entry{Location: loc,
+			Credential: credential.Credential{Username: c.Username, Password: c.Password, Source: source}})
+	}
+	a.ring = credential.NewKeyring(a.entries)
+	return a
 }
 
 // errSkipped marks a lookup for which the kubelet would not run the plugin and logs at most at
@@ -54,22 +67,22 @@ func (p *provider) matches(image string) bool {
 // matches. A plugin run is shared by concurrent lookups of the same image (and, in
 // service-account mode, the same token and annotations); it runs detached from ctx, so that a
 // caller giving up neither kills it nor fails the others, and its answer is cached for them.
-func (p *provider) provide(ctx context.Context, image string, pod credential.Pod) (answer, error) {
+func (p *provider) provide(ctx context.Context, image string, pod credential.Pod) (*answer, error) {
 	var sa *serviceAccountCall
 	var source credential.Source
 	if p.sa != nil {
 		switch {
 		case pod.ServiceAccount == "" && p.sa.require:
-			return answer{}, errSkipped{fmt.Sprintf("service account name is empty for pod %s/%s", pod.Namespace, pod.Name)}
+			return nil, errSkipped{fmt.Sprintf("service account name is empty for pod %s/%s", pod.Namespace, pod.Name)}
 		case pod.ServiceAccount != "":
 			var err error
 			sa, err = p.sa.prepare(ctx, image, pod.Namespace, pod.Name, pod.UID, pod.ServiceAccount)
 			var missing errMissingAnnotation
 			switch {
 			case errors.As(err, &missing):
-				return answer{}, errSkipped{fmt.Sprintf("failed to get service account data %s/%s: %v", pod.Namespace, pod.ServiceAccount, err)}
+				return nil, errSkipped{fmt.Sprintf("failed to get service account data %s/%s: %v", pod.Namespace, pod.ServiceAccount, err)}
 			case err != nil:
-				return answer{}, providerError(p.name, ErrServiceAccount, err)
+				return nil, providerError(p.name, ErrServiceAccount, err)
 			}
 			source = credential.Source{Kind: credential.SourceServiceAccount, Namespace: pod.Namespace, Name: pod.ServiceAccount, UID: sa.uid}
 		}
@@ -78,25 +91,26 @@ func (p *provider) provide(ctx context.Context, image string, pod credential.Pod
 	if sa != nil {
 		saKey, flightKey = sa.cacheKey, sa.flightKey
 	}
-	if entries, ok := p.cache.get(image, saKey); ok {
-		return answer{entries: entries, source: source}, nil
+	if a, ok := p.cache.get(image, saKey); ok {
+		return a, nil
 	}
 	ch := p.group.DoChan(flightKey, func() (any, error) {
-		return p.fetch(context.WithoutCancel(ctx), image, sa, saKey)
+		return p.fetch(context.WithoutCancel(ctx), image, sa, saKey, source)
 	})
 	select {
 	case <-ctx.Done():
-		return answer{}, ctx.Err()
+		return nil, ctx.Err()
 	case res := <-ch:
 		if res.Err != nil {
-			return answer{}, res.Err
+			return nil, res.Err
 		}
-		return answer{entries: res.Val.([]credential.Entry), source: source}, nil
+		return res.Val.(*answer), nil
 	}
 }
 
-// fetch runs the plugin, checks its answer and caches it as the kubelet does.
-func (p *provider) fetch(ctx context.Context, image string, sa *serviceAccountCall, saKey string) ([]credential.Entry, error) {
+// fetch runs the plugin, checks its answer and caches it as the kubelet does. The cache key
+// determines source (the service account, or none), so the answer is built with it once.
+func (p *provider) fetch(ctx context.Context, image string, sa *serviceAccountCall, saKey string, source credential.Source) (*answer, error) {
 	var token string
 	var annotations map[string]string
 	if sa != nil {
@@ -126,11 +140,7 @@ func (p *provider) fetch(ctx context.Context, image string, sa *serviceAccountCa
 		return nil, providerError(p.name, ErrInvalidResponse, fmt.Errorf(
 			"credential provider plugin did not return a valid cacheKeyType: %q", resp.CacheKeyType))
 	}
-	entries := make([]credential.Entry, 0, len(resp.Auth))
-	for _, loc := range slices.Sorted(maps.Keys(resp.Auth)) {
-		a := resp.Auth[loc]
-		entries = append(entries, credential.Entry{Location: loc, Credential: credential.Credential{Username: a.Username, Password: a.Password}})
-	}
+	a := newAnswer(resp.Auth, source)
 	ttl := p.defaultTTL
 	if resp.CacheDuration != nil {
 		ttl = resp.CacheDuration.Duration
@@ -138,7 +148,7 @@ func (p *provider) fetch(ctx context.Context, image string, sa *serviceAccountCa
 	// A zero duration means "do not cache"; a negative one, as in the kubelet, gives an entry
 	// that is already expired, so it is not stored at all.
 	if ttl > 0 {
-		p.cache.put(cacheKey{base, saKey}, entries, p.now().Add(ttl))
+		p.cache.put(cacheKey{base, saKey}, a, p.now().Add(ttl))
 	}
-	return entries, nil
+	return a, nil
 }

@@ -161,7 +161,7 @@ func (p *Provider) lookup(ctx context.Context, req credential.ProviderRequest) (
 	if err != nil {
 		return nil, nil, err
 	}
-	var entries []credential.Entry
+	var answers []*answer
 	for _, pr := range p.providers {
 		if !pr.matches(image) {
 			continue
@@ -171,10 +171,7 @@ func (p *Provider) lookup(ctx context.Context, req credential.ProviderRequest) (
 		var failure *Error
 		switch {
 		case err == nil:
-			for _, e := range ans.entries {
-				e.Credential.Source = ans.source
-				entries = append(entries, e)
-			}
+			answers = append(answers, ans)
 		case errors.As(err, &skipped):
 			p.logger.LogAttrs(ctx, slog.LevelDebug, "Credential provider not run for the pod",
 				slog.String("provider", pr.name), slog.String("image", image), slog.String("reason", skipped.reason))
@@ -184,7 +181,23 @@ func (p *Provider) lookup(ctx context.Context, req credential.ProviderRequest) (
 			return nil, nil, err
 		}
 	}
-	return credential.NewKeyring(entries).Lookup(image), failures, nil
+	return merge(answers).Lookup(image), failures, nil
+}
+
+// merge returns the keyring of the answers together, as the kubelet adds every provider's
+// answer to one keyring; one answer's own keyring serves as it is.
+func merge(answers []*answer) *credential.Keyring {
+	switch len(answers) {
+	case 0:
+		return nil
+	case 1:
+		return answers[0].ring
+	}
+	var entries []credential.Entry
+	for _, a := range answers {
+		entries = append(entries, a.entries...)
+	}
+	return credential.NewKeyring(entries)
 }
 
 // repositoryOf returns the repository a request is about: req.Repository, or else the
