@@ -81,6 +81,8 @@ func (p *provider) provide(ctx context.Context, image string, pod credential.Pod
 			switch {
 			case errors.As(err, &missing):
 				return nil, errSkipped{fmt.Sprintf("failed to get service account data %s/%s: %v", pod.Namespace, pod.ServiceAccount, err)}
+			case err != nil && ctx.Err() != nil:
+				return nil, ctx.Err()
 			case err != nil:
 				return nil, providerError(p.name, ErrServiceAccount, err)
 			}
