@@ -19,7 +19,10 @@ type Pod struct {
 	Namespace      string
 	Name           string
 	UID            string
-	ServiceAccount string // spec.serviceAccountName; "" means the namespace's default
+	// ServiceAccount is spec.serviceAccountName as the kubelet passes it to its plugins: the
+	// API server sets it ("default" when the manifest names none), so "" means a pod without a
+	// service account, such as a static pod.
+	ServiceAccount string
 	// Annotations are the pod's annotations; a provider must not modify the map.
 	Annotations map[string]string
 }
