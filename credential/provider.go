@@ -16,9 +16,9 @@ type ProviderRequest struct {
 // Pod identifies the pod a [Provider] is asked for: enough for a provider in service-account
 // mode (KEP-4412) to find the pod's service account and request a token bound to the pod.
 type Pod struct {
-	Namespace      string
-	Name           string
-	UID            string
+	Namespace string
+	Name      string
+	UID       string
 	// ServiceAccount is spec.serviceAccountName as the kubelet passes it to its plugins: the
 	// API server sets it ("default" when the manifest names none), so "" means a pod without a
 	// service account, such as a static pod.
