@@ -86,6 +86,8 @@ func TestParseConfigErrors(t *testing.T) {
 			`strict decoding error: duplicate field "providers[0].name"`},
 		{"tokenAttributes before v1", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: CredentialProviderConfig\nproviders:\n- name: a\n  tokenAttributes: {}\n",
 			`strict decoding error: unknown field "providers[0].tokenAttributes"`},
+		{"tokenAttributes and another unknown field before v1", "apiVersion: kubelet.config.k8s.io/v1alpha1\nkind: CredentialProviderConfig\nproviders:\n- name: a\n- name: b\n  bogus: 1\n  tokenAttributes: {}\n",
+			`strict decoding error: unknown field "providers[1].bogus", unknown field "providers[1].tokenAttributes"`},
 		{"bad duration", head + "providers:\n- name: a\n  defaultCacheDuration: soon\n", `time: invalid duration "soon"`},
 		{"duration as a number", head + "providers:\n- name: a\n  defaultCacheDuration: 5\n",
 			"json: cannot unmarshal number into Go struct field ProviderConfig.providers.defaultCacheDuration of type string"},

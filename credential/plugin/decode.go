@@ -23,21 +23,6 @@ type configV1 struct {
 	Providers []ProviderConfig `json:"providers"`
 }
 
-// configLegacy is a v1beta1 or v1alpha1 document: its providers have no tokenAttributes.
-type configLegacy struct {
-	typeMeta
-	Providers []providerLegacy `json:"providers"`
-}
-
-type providerLegacy struct {
-	Name                 string    `json:"name"`
-	MatchImages          []string  `json:"matchImages"`
-	DefaultCacheDuration *Duration `json:"defaultCacheDuration"`
-	APIVersion           string    `json:"apiVersion"`
-	Args                 []string  `json:"args,omitempty"`
-	Env                  []EnvVar  `json:"env,omitempty"`
-}
-
 // ParseConfig decodes one CredentialProviderConfig document, YAML or JSON, of apiVersion
 // kubelet.config.k8s.io/v1, v1beta1 or v1alpha1, as strictly as the kubelet: field names are
 // case-sensitive, and an unknown or duplicated field is an error (so tokenAttributes is an
@@ -54,8 +39,8 @@ func ParseConfig(data []byte) (*Config, error) {
 
 func parseConfig(data []byte) (*Config, error) {
 	doc := data
+	var err error
 	if !isJSON(data) {
-		var err error
 		if doc, err = yaml.YAMLToJSONStrict(data); err != nil {
 			return nil, err
 		}
@@ -72,40 +57,48 @@ func parseConfig(data []byte) (*Config, error) {
 	case tm.Kind != ConfigKind:
 		return nil, fmt.Errorf("no kind %q is registered for version %q", tm.Kind, tm.APIVersion)
 	}
+	var c configV1
 	switch tm.APIVersion {
 	case ConfigV1:
-		var c configV1
-		if err := decodeStrict(doc, &c); err != nil {
-			return nil, err
-		}
-		return &Config{Providers: c.Providers}, nil
+		err = decodeStrict(doc, &c, nil)
 	case ConfigV1beta1, ConfigV1alpha1:
-		var c configLegacy
-		if err := decodeStrict(doc, &c); err != nil {
-			return nil, err
-		}
-		cfg := &Config{Providers: make([]ProviderConfig, len(c.Providers))}
-		for i, p := range c.Providers {
-			cfg.Providers[i] = ProviderConfig{
-				Name: p.Name, MatchImages: p.MatchImages, DefaultCacheDuration: p.DefaultCacheDuration,
-				APIVersion: p.APIVersion, Args: p.Args, Env: p.Env,
-			}
-		}
-		if c.Providers == nil {
-			cfg.Providers = nil
-		}
-		return cfg, nil
+		err = decodeStrict(doc, &c, tokenAttributesFields(doc))
+	default:
+		return nil, fmt.Errorf("no kind %q is registered for version %q", tm.Kind, tm.APIVersion)
 	}
-	return nil, fmt.Errorf("no kind %q is registered for version %q", tm.Kind, tm.APIVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Config{Providers: c.Providers}, nil
+}
+
+// tokenAttributesFields returns, for a v1beta1 or v1alpha1 document, the strict decoding
+// errors of its providers' tokenAttributes: those versions have no such field.
+func tokenAttributesFields(doc []byte) []error {
+	var raw struct {
+		Providers []map[string]json.RawMessage `json:"providers"`
+	}
+	if kjson.UnmarshalCaseSensitivePreserveInts(doc, &raw) != nil {
+		return nil // the strict decode reports what is wrong
+	}
+	var errs []error
+	for i, p := range raw.Providers {
+		if _, ok := p["tokenAttributes"]; ok {
+			errs = append(errs, fmt.Errorf("unknown field %q", fmt.Sprintf("providers[%d].tokenAttributes", i)))
+		}
+	}
+	return errs
 }
 
 // decodeStrict decodes a JSON document as the kubelet's strict decoder: case-sensitive field
-// names, unknown and duplicate fields reported together as a strict decoding error.
-func decodeStrict(doc []byte, v any) error {
+// names, unknown and duplicate fields (and the more given) reported together as a strict
+// decoding error.
+func decodeStrict(doc []byte, v any, more []error) error {
 	strict, err := kjson.UnmarshalStrict(doc, v, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
 	if err != nil {
 		return err
 	}
+	strict = append(strict, more...)
 	if len(strict) > 0 {
 		msgs := make([]string, len(strict))
 		for i, e := range strict {
