@@ -57,11 +57,11 @@ func TestCache(t *testing.T) {
 				append([]string{"-calls", log, "-auth-keys", "reg.io,reg.io:5000,*.reg.io"}, tc.args...)...)
 			pc.DefaultCacheDuration.Duration = tc.defaultTTL
 			clock := newClock()
-			p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{pc}}, binDir(t, "p"), plugin.WithClock(clock.now))
+			p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{pc}}, binDir(t, "p"), plugin.WithClock(clock.Now))
 			require.NoError(t, err)
 			var want []string
 			for i, s := range tc.steps {
-				clock.advance(s.advance)
+				clock.Advance(s.advance)
 				creds, err := p.Lookup(t.Context(), credential.ProviderRequest{Repository: s.image})
 				require.NoError(t, err)
 				require.NotEmpty(t, creds, "step %d", i)
@@ -94,18 +94,18 @@ func TestCachePurgeAndBounds(t *testing.T) {
 	t.Run("purge", func(t *testing.T) {
 		clock := newClock()
 		p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{providerConfig("p", []string{"reg.io"})}},
-			binDir(t, "p"), plugin.WithClock(clock.now))
+			binDir(t, "p"), plugin.WithClock(clock.Now))
 		require.NoError(t, err)
 		for _, image := range []string{"reg.io/a", "reg.io/b", "reg.io/c"} {
 			_, err := p.Lookup(t.Context(), credential.ProviderRequest{Repository: image})
 			require.NoError(t, err)
 		}
 		require.Equal(t, 3, plugin.CachedAnswers(p, "p"))
-		clock.advance(2 * time.Minute)
+		clock.Advance(2 * time.Minute)
 		_, err = p.Lookup(t.Context(), credential.ProviderRequest{Repository: "reg.io/d"})
 		require.NoError(t, err)
 		require.Equal(t, 4, plugin.CachedAnswers(p, "p"), "expired, but not yet purged: only 2 minutes went by")
-		clock.advance(15 * time.Minute)
+		clock.Advance(15 * time.Minute)
 		_, err = p.Lookup(t.Context(), credential.ProviderRequest{Repository: "reg.io/e"})
 		require.NoError(t, err)
 		require.Equal(t, 1, plugin.CachedAnswers(p, "p"), "the sweep removed the four expired answers")
@@ -114,12 +114,12 @@ func TestCachePurgeAndBounds(t *testing.T) {
 		log, calls := callLog(t)
 		clock := newClock()
 		p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{providerConfig("p", []string{"reg.io"}, "-calls", log)}},
-			binDir(t, "p"), plugin.WithClock(clock.now), plugin.WithMaxCacheEntries(2))
+			binDir(t, "p"), plugin.WithClock(clock.Now), plugin.WithMaxCacheEntries(2))
 		require.NoError(t, err)
 		for _, image := range []string{"reg.io/a", "reg.io/b", "reg.io/c"} {
 			_, err := p.Lookup(t.Context(), credential.ProviderRequest{Repository: image})
 			require.NoError(t, err)
-			clock.advance(time.Second)
+			clock.Advance(time.Second)
 		}
 		require.Equal(t, 2, plugin.CachedAnswers(p, "p"))
 		for _, image := range []string{"reg.io/b", "reg.io/c", "reg.io/a"} {

@@ -50,7 +50,7 @@ func TestRegistryWithPluginCredentials(t *testing.T) {
 // node-wide plugin credentials open the image to every pod, as the kubelet records them.
 func TestImageManagerWithPlugin(t *testing.T) {
 	log, calls := callLog(t)
-	clock := kubelettest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	clock := newClock()
 	p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{
 		providerConfig("login", []string{"registry.example.com"}, "-calls", log, "-username", "robot", "-password", "s3cret",
 			"-cache-key-type", "Registry", "-auth-keys", "registry.example.com", "-cache-duration", "5m"),
@@ -100,7 +100,7 @@ func TestImageManagerWithServiceAccountPlugin(t *testing.T) {
 	accounts := &plugintest.ServiceAccounts{}
 	accounts.Add("team", "builder", plugin.ServiceAccount{UID: "sa-1", Annotations: map[string]string{"registry.example.com/role": "pull"}})
 	accounts.Add("team", "default", plugin.ServiceAccount{UID: "sa-2"})
-	clock := kubelettest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	clock := newClock()
 	p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{pc}}, binDir(t, "wi"),
 		plugin.WithServiceAccountTokens(accounts), plugin.WithClock(clock.Now))
 	require.NoError(t, err)

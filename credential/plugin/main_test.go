@@ -7,13 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/credential/plugin"
+	"github.com/imagepull/imagepull/kubelet/kubelettest"
 )
 
 // fakePlugin is the path of testdata/fakeplugin, built once by TestMain.
@@ -86,22 +86,7 @@ func callLog(t testing.TB) (path string, calls func() []string) {
 	}
 }
 
-// manualClock is a clock that moves only when told to.
-type manualClock struct {
-	mu sync.Mutex // protects t
-	t  time.Time
-}
-
-func newClock() *manualClock { return &manualClock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *manualClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock returns a manual clock for the cache.
+func newClock() *kubelettest.Clock {
+	return kubelettest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 }
