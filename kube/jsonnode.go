@@ -107,8 +107,7 @@ func (s *jsonStream) sequence(line int) (*yaml.Node, error) {
 		}
 		n.Content = append(n.Content, c)
 	}
-	_, err := s.dec.Token() // ']'
-	return n, err
+	return n, s.closing()
 }
 
 func (s *jsonStream) mapping(line int) (*yaml.Node, error) {
@@ -124,8 +123,7 @@ func (s *jsonStream) mapping(line int) (*yaml.Node, error) {
 		}
 		n.Content = append(n.Content, k, v)
 	}
-	_, err := s.dec.Token() // '}'
-	return n, err
+	return n, s.closing()
 }
 
 // lineCounter maps byte offsets to 1-based lines; offsets must not decrease between calls.
@@ -145,4 +143,13 @@ func (c *lineCounter) at(off int64) int {
 	c.line += bytes.Count(c.data[c.off:off], []byte{'\n'})
 	c.off = off
 	return c.line + 1
+}
+
+// closing reads the delimiter that ends an array or object.
+func (s *jsonStream) closing() error {
+	_, err := s.dec.Token()
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }

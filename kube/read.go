@@ -117,8 +117,8 @@ func orStdin(file string) string {
 type decoder struct {
 	file   string
 	offset int // lines before the current YAML document: its nodes count from its start
-	m    *Manifest
-	json jsonWriter
+	m      *Manifest
+	json   jsonWriter
 }
 
 func (d *decoder) read(data []byte) {
