@@ -31,14 +31,19 @@ type Config struct {
 // ErrConfig is matched by the errors of [Config.Set], [ParseConfig] and [New].
 var ErrConfig = errors.New("invalid lint configuration")
 
-// Set configures one rule, named by ID or name, from a flag-style value: "off" disables it,
-// "note", "warning" or "error" sets its severity (and enables it).
+// Set configures one rule, named by ID or name, from a flag-style value: "off" (or "false")
+// disables it, "on" (or "true") enables it at its current severity, "note", "warning" or
+// "error" sets its severity and enables it.
 func (c *Config) Set(rule, value string) error {
 	r, ok := findRule(rule)
 	if !ok {
 		return fmt.Errorf("%w: unknown rule %q", ErrConfig, rule)
 	}
-	if value == "off" {
+	switch value {
+	case "on", "true":
+		c.Disabled = slices.DeleteFunc(c.Disabled, func(id string) bool { return id == r.ID })
+		return nil
+	case "off", "false":
 		if !slices.Contains(c.Disabled, r.ID) {
 			c.Disabled = append(c.Disabled, r.ID)
 		}
@@ -82,6 +87,8 @@ type configFile struct {
 //	  IP004: off                 # by ID or by name: disable…
 //	  policy-not-set: error      # …or set the severity (note, warning, error)
 //
+// The file is read as kubectl reads YAML (sigs.k8s.io/yaml, YAML 1.1), so off, no and false
+// all disable a rule, and on, yes and true enable it.
 // Unknown fields, rules and values are errors wrapping [ErrConfig].
 func ParseConfig(data []byte) (Config, error) {
 	var f configFile

@@ -37,3 +37,26 @@ func TestCoreDependencies(t *testing.T) {
 	}
 	assert.Contains(t, seen, "github.com/distribution/reference", "the guard sees the core's real dependencies")
 }
+
+// TestKubeDependencies guards the other direction: the Kubernetes API types live in kube (and
+// lint above it), so that the core never links k8s.io, and kube stays an adapter: it must not
+// link a registry client, gRPC or the container runtime.
+func TestKubeDependencies(t *testing.T) {
+	deps := func(pkgs ...string) []string {
+		out, err := exec.CommandContext(t.Context(), "go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, pkgs...)...).Output()
+		require.NoError(t, err)
+		return strings.Fields(string(out))
+	}
+	core := deps("github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy", "github.com/imagepull/imagepull/credential")
+	for _, pkg := range core {
+		assert.False(t, strings.HasPrefix(pkg, "k8s.io/") || strings.HasPrefix(pkg, "sigs.k8s.io/"), "the core links %s", pkg)
+		assert.False(t, strings.Contains(pkg, "yaml"), "the core links %s", pkg)
+	}
+	adapter := deps("github.com/imagepull/imagepull/kube", "github.com/imagepull/imagepull/lint")
+	assert.Contains(t, adapter, "k8s.io/api/core/v1", "the guard sees kube's real dependencies")
+	for _, pkg := range adapter {
+		for _, banned := range []string{"oras.land/", "google.golang.org/grpc", "k8s.io/cri-api", "github.com/prometheus/", "github.com/imagepull/imagepull/registry", "github.com/imagepull/imagepull/cri", "github.com/imagepull/imagepull/internal/registrytest"} {
+			assert.False(t, strings.HasPrefix(pkg, banned), "kube or lint links %s", pkg)
+		}
+	}
+}
