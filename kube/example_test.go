@@ -63,3 +63,43 @@ func ExampleDocumentError() {
 	// pods.yaml: document 2 (line 11): malformed document: mapping values are not allowed in this context
 	// 1 workload read
 }
+
+// Turn a pod and the Secrets at hand into the image manager's requests, as the kubelet
+// would make them.
+func ExampleRequests() {
+	m, err := kube.Read(strings.NewReader(`apiVersion: v1
+kind: Secret
+metadata: {name: regcred, namespace: shop}
+type: kubernetes.io/dockerconfigjson
+stringData:
+  .dockerconfigjson: '{"auths":{"registry.example.com":{"username":"ci","password":"s3cret"}}}'
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, uid: 5b0c}
+spec:
+  imagePullSecrets: [{name: regcred}, {name: gone}]
+  containers:
+  - {name: api, image: "registry.example.com/shop/api:2.0"}
+`), kube.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pod := m.Workloads[0].Pod()
+	secrets, missing := kube.PullSecrets(pod.Namespace, pod.Spec.ImagePullSecrets, m.CoreSecrets())
+	if len(missing) > 0 {
+		fmt.Println(kube.ReasonMissingPullSecrets + ": " + kube.MissingPullSecretsMessage(missing))
+	}
+	reqs, err := kube.Requests(pod, kube.RequestOptions{PullSecrets: secrets})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range reqs {
+		fmt.Println(r.Pod.Namespace, r.Pod.Name, r.Pod.UID, r.FieldPath(), r.Image, r.Policy, len(r.PullSecrets), "secret")
+	}
+	// Output:
+	// FailedToRetrieveImagePullSecret: Unable to retrieve some image pull secrets (gone); attempting to pull the image may not succeed.
+	// shop api 5b0c spec.containers{api} registry.example.com/shop/api:2.0 IfNotPresent 1 secret
+}
