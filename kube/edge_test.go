@@ -135,4 +135,23 @@ func TestReadLimits(t *testing.T) {
 	assert.Empty(t, m.Workloads)
 }
 
+// TestReadRecursion checks that input nesting without end, through YAML aliases that contain
+// themselves or plain depth, is an error, not a stack overflow.
+func TestReadRecursion(t *testing.T) {
+	tests := []struct{ name, input, want string }{
+		{"alias inside itself", "apiVersion: v1\nkind: Pod\nmetadata: &x {a: *x}\nspec: {}\n", "nests more than 512 levels"},
+		{"merge of itself", "apiVersion: v1\nkind: Pod\nmetadata: &x\n  name: p\n  labels: {<<: *x}\n", "nests more than 512 levels"},
+		{"deep YAML", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "exceeded max depth"},
+		{"deep JSON", `{"a":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "}", "exceeded max depth of 10000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := kube.Read(strings.NewReader(tc.input), kube.Options{})
+			require.ErrorIs(t, err, kube.ErrMalformed)
+			assert.ErrorContains(t, err, tc.want)
+			assert.Empty(t, m.Workloads)
+		})
+	}
+}
+
 func itoa(i int) string { return string(rune('0' + i)) }

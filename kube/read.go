@@ -278,7 +278,7 @@ func (d *decoder) secret(n *yaml.Node, src Source) {
 
 // decode decodes node n into v through its JSON form. at is n's path, for error messages.
 func (d *decoder) decode(n *yaml.Node, v any, at string) error {
-	d.json.buf = d.json.buf[:0]
+	d.json.buf, d.json.depth = d.json.buf[:0], 0
 	if err := d.json.appendJSON(n); err != nil {
 		return err
 	}

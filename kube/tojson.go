@@ -20,13 +20,25 @@ var errTooLarge = errors.New("document expands beyond the size limit (YAML alias
 type jsonWriter struct {
 	buf   []byte
 	limit int
+	depth int // nesting of the node being written, aliases and merges included
 }
+
+// maxDepth bounds the nesting of a document, which also stops a YAML alias that contains
+// itself ("a: &x {b: *x}"): Kubernetes objects nest a few dozen levels at most.
+const maxDepth = 512
+
+// errTooDeep is the conversion of a document that nests deeper than maxDepth.
+var errTooDeep = errors.New("document nests more than 512 levels deep (a YAML alias that contains itself?)")
 
 // appendJSON appends the JSON form of n to w.buf; it fails when the output passes w.limit.
 func (w *jsonWriter) appendJSON(n *yaml.Node) error {
 	if len(w.buf) > w.limit {
 		return errTooLarge
 	}
+	if w.depth++; w.depth > maxDepth {
+		return errTooDeep
+	}
+	defer func() { w.depth-- }()
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
@@ -97,6 +109,10 @@ func (w *jsonWriter) appendPairs(n *yaml.Node, first *bool) error {
 
 // appendMerge appends the pairs of a merge key's value: a mapping, or a sequence of them.
 func (w *jsonWriter) appendMerge(v *yaml.Node, first *bool) error {
+	if w.depth++; w.depth > maxDepth {
+		return errTooDeep
+	}
+	defer func() { w.depth-- }()
 	if v.Kind == yaml.AliasNode {
 		v = v.Alias
 	}
