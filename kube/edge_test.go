@@ -85,11 +85,7 @@ spec:
 				got = append(got, s)
 			}
 			assert.Equal(t, tc.workloads, got)
-			var skipped []string
-			for _, s := range m.Skipped {
-				skipped = append(skipped, s.Kind+"/"+s.Name+": "+s.Reason)
-			}
-			assert.Equal(t, tc.skipped, skipped)
+			assert.Equal(t, tc.skipped, skippedOf(m))
 			var errs []string
 			for _, e := range m.Errors {
 				errs = append(errs, e.Error())

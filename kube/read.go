@@ -204,7 +204,7 @@ func (d *decoder) object(n *yaml.Node, src Source, top bool) {
 	meta := field(n, "metadata")
 	if !ok {
 		reason := "kind has no pod template"
-		if _, known := templatePath(knownGroup(kind), kind); known {
+		if _, _, known := kindInfo(kind); known {
 			reason = "not a Kubernetes workload API version"
 		}
 		d.m.Skipped = append(d.m.Skipped, Skipped{Source: src, APIVersion: apiVersion, Kind: kind,
@@ -225,18 +225,6 @@ func (d *decoder) object(n *yaml.Node, src Source, top bool) {
 		return
 	}
 	d.m.Workloads = append(d.m.Workloads, w)
-}
-
-// knownGroup is the API group a workload kind belongs to, for telling a foreign API version
-// of a known kind ("example.com/v1 Deployment") from an unknown kind.
-func knownGroup(kind string) string {
-	switch kind {
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
-		return "apps"
-	case "Job", "CronJob":
-		return "batch"
-	}
-	return ""
 }
 
 func (d *decoder) list(n *yaml.Node, src Source, top bool, kind string) {

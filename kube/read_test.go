@@ -170,11 +170,7 @@ func TestReadFile(t *testing.T) {
 				got = append(got, obj{s, w.Kind, w.Namespace, w.Name, images(w)})
 			}
 			assert.Equal(t, tc.workloads, got)
-			var skipped []string
-			for _, s := range m.Skipped {
-				skipped = append(skipped, s.Kind+"/"+s.Name+": "+s.Reason)
-			}
-			assert.Equal(t, tc.skipped, skipped)
+			assert.Equal(t, tc.skipped, skippedOf(m))
 			var secrets []string
 			for _, s := range m.Secrets {
 				secrets = append(secrets, s.Namespace+"/"+s.Name)
@@ -182,4 +178,13 @@ func TestReadFile(t *testing.T) {
 			assert.Equal(t, tc.secrets, secrets)
 		})
 	}
+}
+
+// skippedOf lists the skipped objects as "Kind/name: reason".
+func skippedOf(m *kube.Manifest) []string {
+	var out []string
+	for _, s := range m.Skipped {
+		out = append(out, s.Kind+"/"+s.Name+": "+s.Reason)
+	}
+	return out
 }

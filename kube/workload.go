@@ -33,26 +33,32 @@ type Workload struct {
 	lineOffset int        // the lines of the stream before node's document
 }
 
-// templatePath returns where kind keeps its pod template, and whether kind, in API group
-// group, is a workload this package knows.
-func templatePath(group, kind string) (string, bool) {
+// kindInfo returns where kind keeps its pod template and the API group it belongs to; ok is
+// false for a kind that is not a workload.
+func kindInfo(kind string) (path, group string, ok bool) {
 	switch kind {
 	case "Pod":
-		return "", group == ""
+		return "", "", true
 	case "ReplicationController":
-		return "spec.template", group == ""
+		return "spec.template", "", true
 	case "PodTemplate":
-		return "template", group == ""
-	case "Deployment", "DaemonSet", "ReplicaSet":
-		return "spec.template", group == "apps" || group == "extensions"
-	case "StatefulSet":
-		return "spec.template", group == "apps"
+		return "template", "", true
+	case "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet":
+		return "spec.template", "apps", true
 	case "Job":
-		return "spec.template", group == "batch"
+		return "spec.template", "batch", true
 	case "CronJob":
-		return "spec.jobTemplate.spec.template", group == "batch"
+		return "spec.jobTemplate.spec.template", "batch", true
 	}
-	return "", false
+	return "", "", false
+}
+
+// templatePath returns where kind keeps its pod template, and whether kind, in API group
+// group, is a workload this package knows. Deployments, DaemonSets and ReplicaSets of the
+// old "extensions" group count too.
+func templatePath(group, kind string) (string, bool) {
+	path, want, ok := kindInfo(kind)
+	return path, ok && (group == want || (group == "extensions" && want == "apps" && kind != "StatefulSet"))
 }
 
 // Images returns the images of the pod template ([PodImages]), with paths relative to the
@@ -83,61 +89,42 @@ func (w *Workload) Line(path string) int {
 // *batchv1.CronJob. It reports false for any other object, and for a ReplicationController
 // without a template. The Workload shares the object's slices and maps.
 func WorkloadOf(obj runtime.Object) (*Workload, bool) {
-	w := &Workload{Source: Source{Item: -1}}
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "Pod", "")
-		w.Template = corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec}
+		return of(&o.TypeMeta, &o.ObjectMeta, "Pod", "", &corev1.PodTemplateSpec{ObjectMeta: o.ObjectMeta, Spec: o.Spec})
 	case *corev1.ReplicationController:
-		if o.Spec.Template == nil {
-			return nil, false
-		}
-		w.set(&o.TypeMeta, &o.ObjectMeta, "ReplicationController", "spec.template")
-		w.Template = *o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "ReplicationController", "spec.template", o.Spec.Template)
 	case *corev1.PodTemplate:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "PodTemplate", "template")
-		w.Template = o.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "PodTemplate", "template", &o.Template)
 	case *appsv1.Deployment:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "Deployment", "spec.template")
-		w.Template = o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "Deployment", "spec.template", &o.Spec.Template)
 	case *appsv1.StatefulSet:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "StatefulSet", "spec.template")
-		w.Template = o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "StatefulSet", "spec.template", &o.Spec.Template)
 	case *appsv1.DaemonSet:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "DaemonSet", "spec.template")
-		w.Template = o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "DaemonSet", "spec.template", &o.Spec.Template)
 	case *appsv1.ReplicaSet:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "ReplicaSet", "spec.template")
-		w.Template = o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "ReplicaSet", "spec.template", &o.Spec.Template)
 	case *batchv1.Job:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "Job", "spec.template")
-		w.Template = o.Spec.Template
+		return of(&o.TypeMeta, &o.ObjectMeta, "Job", "spec.template", &o.Spec.Template)
 	case *batchv1.CronJob:
-		w.set(&o.TypeMeta, &o.ObjectMeta, "CronJob", "spec.jobTemplate.spec.template")
-		w.Template = o.Spec.JobTemplate.Spec.Template
-	default:
+		return of(&o.TypeMeta, &o.ObjectMeta, "CronJob", "spec.jobTemplate.spec.template", &o.Spec.JobTemplate.Spec.Template)
+	}
+	return nil, false
+}
+
+// of builds a Workload of a typed object. Objects fetched from the API often have an empty
+// TypeMeta, so the API version falls back to the group's current one.
+func of(tm *metav1.TypeMeta, meta *metav1.ObjectMeta, kind, path string, tmpl *corev1.PodTemplateSpec) (*Workload, bool) {
+	if tmpl == nil {
 		return nil, false
 	}
-	return w, true
-}
-
-// set fills in the identity of w; typed objects fetched from the API often have an empty
-// TypeMeta, so kind comes from the Go type and the API version from the group's default.
-func (w *Workload) set(tm *metav1.TypeMeta, meta *metav1.ObjectMeta, kind, path string) {
-	w.Kind, w.TemplatePath = kind, path
-	w.Namespace, w.Name = meta.Namespace, meta.Name
-	w.APIVersion = tm.APIVersion
+	w := &Workload{Source: Source{Item: -1}, Kind: kind, TemplatePath: path, Template: *tmpl,
+		Namespace: meta.Namespace, Name: meta.Name, APIVersion: tm.APIVersion}
 	if w.APIVersion == "" {
-		w.APIVersion = defaultAPIVersion(kind)
+		w.APIVersion = "v1"
+		if _, g, _ := kindInfo(kind); g != "" {
+			w.APIVersion = g + "/v1"
+		}
 	}
-}
-
-func defaultAPIVersion(kind string) string {
-	switch kind {
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
-		return "apps/v1"
-	case "Job", "CronJob":
-		return "batch/v1"
-	}
-	return "v1"
+	return w, true
 }
