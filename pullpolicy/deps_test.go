@@ -10,7 +10,7 @@ import (
 )
 
 // TestLayerDependencies fails when a layer links more than it may: importing the core
-// (reference, pullpolicy) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
+// (reference, pullpolicy, pullpolicy/dialect) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
 // importing the kubelet's image manager must never link k8s.io, Prometheus or an adapter
 // (cache, registry, cri) — adapters implement its interfaces instead.
 func TestLayerDependencies(t *testing.T) {
@@ -27,7 +27,7 @@ func TestLayerDependencies(t *testing.T) {
 		pkgs    []string
 		allowed []string
 	}{
-		{"core", []string{mod + "reference", mod + "pullpolicy"}, core},
+		{"core", []string{mod + "reference", mod + "pullpolicy", mod + "pullpolicy/dialect"}, core},
 		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, append(append([]string(nil), core...),
 			"golang.org/x/sync/", mod+"credential", mod+"kubelet")},
 	}
