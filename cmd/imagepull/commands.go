@@ -36,7 +36,7 @@ type runner interface {
 
 // commands lists the subcommands in the order of the top-level help.
 func commands() []*command {
-	return []*command{decideCommand(), resolveCommand(), recordsCommand()}
+	return []*command{explainCommand(), lintCommand(), decideCommand(), resolveCommand(), recordsCommand()}
 }
 
 func findCommand(name string) *command {

@@ -84,7 +84,7 @@ func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
 		}
 		written = p
 	}
-	n, err := r.node.open(ctx)
+	n, err := r.node.open(ctx, a.stderr)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,11 @@ func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
 	image := args[0]
 	var resolver pullpolicy.Resolver
 	if n.resolver != nil {
-		resolver = n.resolver
+		creds, err := n.providerCredentials(ctx, image)
+		if err != nil {
+			return err
+		}
+		resolver = n.resolver.WithCredentials(creds)
 	}
 	var out decisionJSON
 	var failed bool

@@ -3,30 +3,71 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/credential/plugin"
 	"github.com/imagepull/imagepull/cri"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
 )
 
-// registryFlags are the flags that reach a registry: node credentials and plain HTTP hosts.
+// registryFlags are the flags that reach a registry: node credentials, credential provider
+// plugins and plain HTTP hosts.
 type registryFlags struct {
 	dockerConfig string
 	plainHTTP    listFlag
+	providerCfg  string
+	providerBin  string
 }
 
 func (r *registryFlags) register(fs *flagSet) {
 	fs.StringVar(&r.dockerConfig, "docker-config", "",
 		"registry credentials from a docker config `FILE` (~/.docker/config.json or a\n.dockerconfigjson), as the node's keyring")
 	fs.Var(&r.plainHTTP, "plain-http", "speak plain HTTP to `HOST` or HOST:PORT (repeatable); HTTPS otherwise")
+	fs.StringVar(&r.providerCfg, "image-credential-provider-config", "",
+		"the kubelet's CredentialProviderConfig `FILE` (or directory): credential provider\nplugins run for matching images, as the kubelet runs them")
+	fs.StringVar(&r.providerBin, "image-credential-provider-bin-dir", "",
+		"the `DIR` holding the credential provider plugins' binaries")
 }
 
 // set reports whether any of the flags was given.
-func (r *registryFlags) set() bool { return r.dockerConfig != "" || len(r.plainHTTP) > 0 }
+func (r *registryFlags) set() bool {
+	return r.dockerConfig != "" || len(r.plainHTTP) > 0 || r.providerCfg != "" || r.providerBin != ""
+}
+
+// provider builds the credential provider plugins' Provider; nil when neither flag is
+// given. Plugin failures are logged to stderr, one line each, and the command goes on
+// without their credentials, as the kubelet does.
+func (r *registryFlags) provider(stderr io.Writer) (*plugin.Provider, error) {
+	switch {
+	case r.providerCfg == "" && r.providerBin == "":
+		return nil, nil
+	case r.providerCfg == "" || r.providerBin == "":
+		return nil, usagef("--image-credential-provider-config and --image-credential-provider-bin-dir go together")
+	}
+	p, err := plugin.NewProviderFromFiles(r.providerCfg, r.providerBin, plugin.WithLogger(warnings(stderr)))
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	return p, nil
+}
+
+// warnings is a logger for what the library logs at error level (a credential provider that
+// failed): one line each on w, without a time stamp.
+func warnings(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+}
 
 // keyring reads --docker-config; nil when it is not given.
 func (r *registryFlags) keyring() (*credential.Keyring, error) {
@@ -61,6 +102,9 @@ type nodeFlags struct {
 	runtime  string
 	registry bool
 	reg      registryFlags
+	// credentialsWithoutRegistry allows credentials without --registry: explain's image
+	// manager uses them for credential verification too.
+	credentialsWithoutRegistry bool
 }
 
 func (n *nodeFlags) register(fs *flagSet) {
@@ -77,24 +121,34 @@ type node struct {
 	desc     string             // for the text output: "no images", "2 images given with --present"
 	resolver *registry.Resolver // nil without --registry
 	keyring  *credential.Keyring
+	provider *plugin.Provider // nil without the credential provider flags
 	close    func() error
 }
 
 // open checks the flags and opens the node: an in-memory store of the --present images, or
 // the CRI runtime, and the registry when asked for.
-func (n *nodeFlags) open(ctx context.Context) (*node, error) {
+func (n *nodeFlags) open(ctx context.Context, stderr io.Writer) (*node, error) {
 	if len(n.present) > 0 && n.runtime != "" {
 		return nil, usagef("--present and --runtime are exclusive: the node's images come from one of them")
 	}
-	if !n.registry && n.reg.set() {
-		return nil, usagef("--docker-config and --plain-http need --registry")
+	switch {
+	case n.registry:
+	case len(n.reg.plainHTTP) > 0:
+		return nil, usagef("--plain-http needs --registry")
+	case n.reg.set() && !n.credentialsWithoutRegistry:
+		return nil, usagef("registry credentials (--docker-config, --image-credential-provider-*) need --registry")
 	}
 	out := &node{close: func() error { return nil }}
 	var err error
+	if out.provider, err = n.reg.provider(stderr); err != nil {
+		return nil, err
+	}
 	if n.registry {
 		if out.resolver, out.keyring, err = n.reg.open(); err != nil {
 			return nil, err
 		}
+	} else if out.keyring, err = n.reg.keyring(); err != nil {
+		return nil, err
 	}
 	if n.runtime != "" {
 		c, err := cri.Dial(ctx, n.runtime, nil)
@@ -147,4 +201,25 @@ func presentStore(names []string) (*cache.Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// providerCredentials asks the credential provider plugins, if any, for image's credentials,
+// as the kubelet would for a pod (here without one). A plugin's failure is logged and its
+// credentials left out; only an interruption is an error.
+func (n *node) providerCredentials(ctx context.Context, image string) ([]credential.Credential, error) {
+	if n.provider == nil {
+		return nil, nil
+	}
+	img, err := reference.Parse(image)
+	if err != nil {
+		return nil, nil // the decision reports the name
+	}
+	creds, err := n.provider.Credentials(ctx, credential.ProviderRequest{Image: image, Repository: img.Repository()})
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return creds, nil
 }

@@ -66,13 +66,22 @@ func (r *resolveRunner) run(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	res, _, err := r.reg.open()
+	provider, err := r.reg.provider(a.stderr)
+	if err != nil {
+		return err
+	}
+	res, keyring, err := r.reg.open()
 	if err != nil {
 		return err
 	}
 	defer res.CloseIdleConnections()
+	n := node{resolver: res, keyring: keyring, provider: provider}
+	creds, err := n.providerCredentials(ctx, args[0])
+	if err != nil {
+		return err
+	}
 	out := resolveJSON{Image: img.String()}
-	d, err := res.Resolve(ctx, img)
+	d, err := res.ResolveWithCredentials(ctx, img, creds)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -92,8 +101,8 @@ func (r *resolveRunner) run(ctx context.Context, a *app, args []string) error {
 	}
 	if out.Error != nil {
 		hint := ""
-		if out.Error.Kind == "Unauthorized" && r.reg.dockerConfig == "" {
-			hint = "; no credentials were given (--docker-config)"
+		if out.Error.Kind == "Unauthorized" && r.reg.dockerConfig == "" && provider == nil {
+			hint = "; no credentials were given (--docker-config, --image-credential-provider-config)"
 		}
 		return fmt.Errorf("%s: %s%s", out.Error.Kind, out.Error.Message, hint)
 	}

@@ -63,7 +63,7 @@ func TestResolve(t *testing.T) {
 		{"an unknown tag, json", []string{host + "/team/app:v9", "-o", "json"}, exitFailure,
 			"{\n  \"image\": \"REGISTRY/team/app:v9\",\n  \"error\": {\n    \"kind\": \"NotFound\",\n    \"message\": \"resolving \\\"REGISTRY/team/app:v9\\\" on REGISTRY: 404 Not Found: manifest or repository unknown\"\n  }\n}\n", ""},
 		{"private without credentials", []string{host + "/private/app:v1"}, exitFailure, "",
-			`imagepull resolve: Unauthorized: resolving "REGISTRY/private/app:v1" on REGISTRY: 401 Unauthorized: authentication required or credentials rejected (HEAD "http://REGISTRY/v2/private/app/manifests/v1": basic credential not found); no credentials were given (--docker-config)` + "\n"},
+			`imagepull resolve: Unauthorized: resolving "REGISTRY/private/app:v1" on REGISTRY: 401 Unauthorized: authentication required or credentials rejected (HEAD "http://REGISTRY/v2/private/app/manifests/v1": basic credential not found); no credentials were given (--docker-config, --image-credential-provider-config)` + "\n"},
 		{"private with wrong credentials", []string{host + "/private/app:v1", "--docker-config", bad}, exitFailure, "",
 			`imagepull resolve: Unauthorized: resolving "REGISTRY/private/app:v1" on REGISTRY: 401 Unauthorized: authentication required or credentials rejected` + "\n"},
 		{"private with credentials", []string{host + "/private/app:v1", "--docker-config", good}, exitOK,

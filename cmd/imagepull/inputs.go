@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/imagepull/imagepull/kube"
+)
+
+// fileFlag is -f: a repeatable flag naming manifest files, directories, or "-" for stdin.
+// Unlike listFlag it does not split on commas: file names may hold them.
+type fileFlag []string
+
+func (f *fileFlag) String() string { return strings.Join(*f, " ") }
+
+func (f *fileFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("empty file name")
+	}
+	*f = append(*f, s)
+	return nil
+}
+
+// inputFlags name the manifests a command reads.
+type inputFlags struct {
+	files     fileFlag
+	recursive bool
+}
+
+func (in *inputFlags) register(fs *flagSet) {
+	fs.Var(&in.files, "f", "read Kubernetes objects from `FILE` (YAML or JSON, one or several documents,\nLists too), from every .yaml, .yml and .json file of a directory, or from\nstandard input with -; repeatable")
+	fs.alias("filename", "f")
+	fs.BoolVar(&in.recursive, "R", false, "with -f DIR, read subdirectories too")
+	fs.alias("recursive", "R")
+}
+
+// paths expands the -f values into the files to read, in order: a directory gives its
+// manifest files sorted by name (and its subdirectories' with -R); "-" stays "-".
+func (in *inputFlags) paths() ([]string, error) {
+	if len(in.files) == 0 {
+		return nil, usagef("no input: give -f FILE, -f DIR or -f - (standard input)")
+	}
+	var out []string
+	stdin := 0
+	for _, f := range in.files {
+		if f == "-" {
+			if stdin++; stdin > 1 {
+				return nil, usagef("standard input (-f -) can be read once")
+			}
+			out = append(out, f)
+			continue
+		}
+		info, err := os.Stat(f)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = fmt.Errorf("%s: %w", f, pe.Err)
+			}
+			return nil, inputErr(err)
+		}
+		if !info.IsDir() {
+			out = append(out, f)
+			continue
+		}
+		files, err := manifestFiles(f, in.recursive)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// manifestFiles lists dir's manifest files, sorted, descending into subdirectories when
+// recursive.
+func manifestFiles(dir string, recursive bool) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && path != dir && !recursive:
+			return filepath.SkipDir
+		case !d.IsDir() && isManifestName(path):
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// isManifestName reports whether a file in a directory is read: .yaml, .yml or .json.
+func isManifestName(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// input is what the commands read: every manifest, in order, and the Secrets of all of them
+// (a pod's pull Secrets may sit in another file, as when a directory is applied).
+type input struct {
+	manifests []*kube.Manifest
+	secrets   []*kube.Secret
+	errors    []*kube.DocumentError
+}
+
+// read reads every input. A file that cannot be opened or is too large is an input error
+// (exit code 2); malformed documents are collected, and the rest is read.
+func (a *app) read(in *inputFlags, progress *progress) (*input, error) {
+	paths, err := in.paths()
+	if err != nil {
+		return nil, err
+	}
+	out := &input{}
+	for _, p := range paths {
+		var m *kube.Manifest
+		if p == "-" {
+			m, err = kube.Read(a.stdin, kube.Options{File: "-"})
+		} else {
+			m, err = kube.ReadFile(p, kube.Options{})
+		}
+		if m == nil { // unreadable or too large; malformed documents come in m.Errors
+			return nil, inputErr(err)
+		}
+		out.manifests = append(out.manifests, m)
+		out.secrets = append(out.secrets, m.Secrets...)
+		out.errors = append(out.errors, m.Errors...)
+		progress.step(1)
+	}
+	return out, nil
+}
+
+// malformed is the error for the documents that could not be read, after the output of
+// the rest: one line each, and exit code 2.
+func (in *input) malformed() error {
+	if len(in.errors) == 0 {
+		return nil
+	}
+	lines := make([]string, len(in.errors))
+	for i, e := range in.errors {
+		lines[i] = e.Error()
+	}
+	return inputErr(errors.New(strings.Join(lines, "\n")))
+}
