@@ -20,8 +20,9 @@ import (
 // update rewrites the golden files from the current output: go test ./cmd/imagepull -update.
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current output")
 
-// binary is the imagepull command built once for all tests, run as a user runs it.
-var binary string
+// binary is the imagepull command built once for all tests, run as a user runs it;
+// fakePlugin is credential/plugin's test plugin, a kubelet credential provider.
+var binary, fakePlugin string
 
 // runTimeout bounds one run of the binary.
 const runTimeout = 2 * time.Minute
@@ -38,10 +39,13 @@ func TestMain(m *testing.M) {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	fakePlugin = filepath.Join(dir, "fakeplugin")
+	for _, build := range [][]string{append(args, "."), {"build", "-o", fakePlugin, "../../credential/plugin/testdata/fakeplugin"}} {
+		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %v: %v\n%s", build, err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
