@@ -128,3 +128,7 @@ func golden(t *testing.T, name, got string) {
 // localIDRE matches a local image ID in decide's output: it is the runtime's (or derived from
 // the names given).
 var localIDRE = regexp.MustCompile(`UseLocal sha256:[0-9a-f]{64}`)
+
+// digestRE matches a sha256 digest in output, for digests the test cannot know (a manifest
+// digest containerd computed).
+var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)

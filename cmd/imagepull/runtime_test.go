@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +78,51 @@ func TestDecideRuntime(t *testing.T) {
 		for _, l := range tc.lines {
 			assert.Contains(t, res.stdout, l, args)
 		}
+	}
+}
+
+// TestExplainRuntime explains pods against the real containerd and the loopback registry:
+// what containerd holds is used (with the kubelet's verification: a preloaded image is for
+// every pod), what it lacks is pulled or, under Never, fails; with --registry, Always uses an
+// image whose digest containerd holds.
+func TestExplainRuntime(t *testing.T) {
+	socket, c := containerd(t)
+	reg := registrytest.New(t, registrytest.Options{})
+	ctx := t.Context()
+	_, err := reg.PushRandom(ctx, "cli/explain:v1")
+	require.NoError(t, err)
+	host := reg.Host()
+	present := host + "/cli/explain:v1"
+	id := pullInto(t, c, present)
+	name, version, err := c.Version(ctx)
+	require.NoError(t, err)
+
+	pod := func(name, image, policy string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: node\nspec:\n  containers:\n    - name: app\n      image: " +
+			image + "\n      imagePullPolicy: " + policy + "\n"
+	}
+	manifest := filepath.Join(t.TempDir(), "pods.yaml")
+	require.NoError(t, os.WriteFile(manifest, []byte(strings.Join([]string{
+		pod("present", present, "IfNotPresent"),
+		pod("present-never", present, "Never"),
+		pod("present-always", present, "Always"),
+		pod("absent", host+"/cli/absent:v1", "IfNotPresent"),
+		pod("absent-never", host+"/cli/absent:v1", "Never"),
+	}, "---\n")), 0o600))
+	ph := placeholders{{manifest, "MANIFEST"}, {socket, "SOCKET"}, {host, "REGISTRY"}, {id, "IMAGE-ID"},
+		{name + " " + version, "RUNTIME"}}
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"explain-runtime", nil},
+		{"explain-runtime-registry", []string{"--registry", "--plain-http", "127.0.0.1"}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			res := run(t, append([]string{"explain", "-f", manifest, "--runtime", "unix://" + socket}, tc.args...)...)
+			require.Equal(t, exitOK, res.code, res.stderr)
+			assert.Empty(t, res.stderr)
+			golden(t, tc.golden, digestRE.ReplaceAllString(ph.apply(res.stdout), "sha256:DIGEST"))
+		})
 	}
 }
