@@ -51,8 +51,14 @@ type Config struct {
 	Allowlist []string
 	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
 	Records pullmanager.PullRecords
-	// Logger receives what the kubelet logs about pull records; nil discards it.
+	// Logger receives what the kubelet logs about pull records, one line per
+	// EnsureImageExists decision at debug level and one per pull at info level (keys pod,
+	// namespace, container, image, policy, action, reason, duration); nil discards it.
+	// Credentials are never logged.
 	Logger *slog.Logger
+	// Metrics, when set, receives the measurements behind the kubelet's image metrics (see
+	// kubelet/metrics for Prometheus); nil records nothing, at no cost.
+	Metrics Metrics
 
 	// SerializeImagePulls is serializeImagePulls; nil means true unless
 	// MaxParallelImagePulls is 2 or more.
@@ -191,6 +197,8 @@ type ImageManager struct {
 	bucket   *tokenBucket // nil: no registry QPS limit
 	slots    scheduler
 	flights  *flightGroup // nil unless pulls are de-duplicated
+	metrics  Metrics      // never nil: NopMetrics by default
+	log      *slog.Logger // nil: nothing is logged
 }
 
 // NewManager returns a Manager configured by cfg. It returns an error when cfg has no Store
@@ -210,6 +218,11 @@ func NewImageManager(cfg Config) (*ImageManager, error) {
 		provider: cfg.CredentialProvider,
 		resolver: cfg.Resolver,
 		offline:  cfg.OfflineFallback,
+		metrics:  cfg.Metrics,
+		log:      cfg.Logger,
+	}
+	if m.metrics == nil {
+		m.metrics = NopMetrics{}
 	}
 	if m.now == nil {
 		m.now = time.Now
