@@ -113,6 +113,8 @@ func dockerSecret(ns, name, uid, registry, user, password string) credential.Sec
 	}
 }
 
-func pod(ns, name string) kubelet.Pod { return kubelet.Pod{Namespace: ns, Name: name, UID: ns + "-" + name} }
+func pod(ns, name string) kubelet.Pod {
+	return kubelet.Pod{Namespace: ns, Name: name, UID: ns + "-" + name}
+}
 
 func ptr[T any](v T) *T { return &v }
