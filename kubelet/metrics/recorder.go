@@ -261,11 +261,14 @@ var checkResults = [...]pullmanager.CheckResult{
 // ObserveMustPullCheck counts a credential-verification check in
 // kubelet_imagemanager_image_mustpull_checks_total.
 func (r *Recorder) ObserveMustPullCheck(_ context.Context, result pullmanager.CheckResult) {
-	i := len(checkResults) - 1
-	for j, c := range checkResults {
-		if c == result {
-			i = j
-		}
+	i := len(checkResults) - 1 // "error"
+	switch result {
+	case pullmanager.CheckCredentialPolicyAllowed:
+		i = 0
+	case pullmanager.CheckCredentialRecordFound:
+		i = 1
+	case pullmanager.CheckMustAuthenticate:
+		i = 2
 	}
 	r.mustKids.get(i, func() prometheus.Counter { return r.mustPull.WithLabelValues(string(checkResults[i])) }).Inc()
 }
