@@ -111,12 +111,12 @@ func TestLogsHoldNoCredentials(t *testing.T) {
 		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(`{"auths":{"registry.example":{"username":7,"password":"` + badPassword + `"}}}`)}}
 	nodeRing, err := credential.FromDockerConfigJSON([]byte(`{"auths":{"node.example":{"auth":"`+secrets[6]+`"}}}`), credential.Source{})
 	require.NoError(t, err)
-	provider := kubelet.CredentialProviderFunc(func(_ context.Context, pod *kubelet.Pod, _ string) ([]credential.Credential, error) {
-		if pod.Name == "broken" {
+	provider := credential.ProviderFunc(func(_ context.Context, req credential.ProviderRequest) ([]credential.Credential, error) {
+		if req.Pod.Name == "broken" {
 			return nil, errors.New("credential provider: token exchange failed")
 		}
 		return []credential.Credential{{RegistryToken: registryToken, IdentityToken: identityToken,
-			Source: credential.Source{Kind: credential.SourceServiceAccount, Namespace: pod.Namespace, Name: pod.ServiceAccount, UID: "sa-1"}}}, nil
+			Source: credential.Source{Kind: credential.SourceServiceAccount, Namespace: req.Pod.Namespace, Name: req.Pod.ServiceAccount, UID: "sa-1"}}}, nil
 	})
 	podA := kubelet.Pod{Namespace: "team-a", Name: "app", UID: "a-1", ServiceAccount: "builder"}
 	podB := kubelet.Pod{Namespace: "team-b", Name: "app", UID: "b-1"}
