@@ -17,7 +17,9 @@
 // # Keyring lookup
 //
 // [Keyring.Lookup] is the kubelet's: see its documentation for the matching rules. Locations
-// are parsed once, when a keyring is built.
+// are parsed once, when a keyring is built. [NewKeyring] builds one keyring of entries from
+// several sources (as the kubelet merges the answers of its credential provider plugins), and
+// [Pattern] is the kubelet's glob match of a plugin's matchImages.
 package credential
 
 // SourceKind says where a credential came from.
