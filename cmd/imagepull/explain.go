@@ -153,7 +153,7 @@ func (r *explainRunner) run(ctx context.Context, a *app, _ []string) error {
 		return err
 	}
 	reading := a.newProgress("files", 0)
-	in, err := a.read(&r.in, reading)
+	in, err := a.read(ctx, &r.in, reading)
 	reading.finish()
 	if err != nil {
 		return err

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/imagepull/imagepull/kube"
@@ -110,30 +112,79 @@ type input struct {
 	errors    []*kube.DocumentError
 }
 
-// read reads every input. A file that cannot be opened or is too large is an input error
-// (exit code 2); malformed documents are collected, and the rest is read.
-func (a *app) read(in *inputFlags, progress *progress) (*input, error) {
-	paths, err := in.paths()
-	if err != nil {
-		return nil, err
-	}
+// read reads every input into memory (explain needs every Secret before the first pod).
+func (a *app) read(ctx context.Context, in *inputFlags, progress *progress) (*input, error) {
 	out := &input{}
-	for _, p := range paths {
-		var m *kube.Manifest
-		if p == "-" {
-			m, err = kube.Read(a.stdin, kube.Options{File: "-"})
-		} else {
-			m, err = kube.ReadFile(p, kube.Options{})
-		}
-		if m == nil { // unreadable or too large; malformed documents come in m.Errors
-			return nil, inputErr(err)
-		}
+	err := a.eachManifest(ctx, in, progress, func(m *kube.Manifest) error {
 		out.manifests = append(out.manifests, m)
 		out.secrets = append(out.secrets, m.Secrets...)
 		out.errors = append(out.errors, m.Errors...)
+		return nil
+	})
+	return out, err
+}
+
+// eachManifest reads the inputs and calls fn with each manifest in input order, on the
+// caller's goroutine. Files are read and parsed on GOMAXPROCS goroutines, at most twice that
+// many ahead of fn, so that memory stays bounded however many files there are. A file that
+// cannot be opened or is too large stops the reading with an input error (exit code 2);
+// malformed documents are in the manifest's Errors.
+func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progress, fn func(*kube.Manifest) error) error {
+	paths, err := in.paths()
+	if err != nil {
+		return err
+	}
+	progress.total = len(paths)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	ahead := make(chan struct{}, 2*workers) // a token per file read but not yet handed to fn
+	results := make([]chan readResult, len(paths))
+	for i := range results {
+		results[i] = make(chan readResult, 1)
+	}
+	go func() {
+		for i, p := range paths {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() { results[i] <- a.readOne(p) }()
+		}
+	}()
+	for i := range paths {
+		var r readResult
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-ahead
+		if r.m == nil { // unreadable or too large; malformed documents come in r.m.Errors
+			return inputErr(r.err)
+		}
+		if err := fn(r.m); err != nil {
+			return err
+		}
 		progress.step(1)
 	}
-	return out, nil
+	return nil
+}
+
+type readResult struct {
+	m   *kube.Manifest
+	err error
+}
+
+// readOne reads one input: a file, or standard input for "-".
+func (a *app) readOne(path string) readResult {
+	if path == "-" {
+		m, err := kube.Read(a.stdin, kube.Options{File: "-"})
+		return readResult{m, err}
+	}
+	m, err := kube.ReadFile(path, kube.Options{})
+	return readResult{m, err}
 }
 
 // malformed is the error for the documents that could not be read, after the output of

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/imagepull/imagepull/kube"
 	"github.com/imagepull/imagepull/lint"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
@@ -128,18 +129,19 @@ func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
 	if r.listRules {
 		return r.writeRules(a.stdout, l.Rules())
 	}
+	// Each manifest is linted as it is read and then dropped: memory does not grow with
+	// the number of files, only with the findings.
+	var findings []lint.Finding
+	in := &input{}
 	progress := a.newProgress("files", 0)
-	in, err := a.read(&r.in, progress)
+	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest) error {
+		findings = append(findings, l.Manifest(m)...)
+		in.errors = append(in.errors, m.Errors...)
+		return nil
+	})
 	progress.finish()
 	if err != nil {
 		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	var findings []lint.Finding
-	for _, m := range in.manifests {
-		findings = append(findings, l.Manifest(m)...)
 	}
 	switch r.out.value {
 	case "json":

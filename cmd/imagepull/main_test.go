@@ -81,9 +81,21 @@ func run(t *testing.T, args ...string) result {
 // runWith runs the binary with args and stdin, in the test's directory, bounded in time.
 func runWith(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runAt(t, "", stdin, args...)
+}
+
+// runIn runs the binary with args in dir.
+func runIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	return runAt(t, dir, "", args...)
+}
+
+func runAt(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
