@@ -124,26 +124,39 @@ func (r *decideRunner) run(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// decide is pullpolicy.Decide for an image string. A name that does not parse gets the
-// kubelet's answer, InvalidImageName with its InspectFailed event, as Decide gives it for an
-// invalid Image (which cannot carry the string). A failing decision is returned with its
+// decide is pullpolicy.Decide for an image string. A failing decision is returned with its
 // *pullpolicy.Error; err is for anything else (an interruption).
 func decide(ctx context.Context, policy pullpolicy.Policy, image string, store pullpolicy.Store, resolver pullpolicy.Resolver) (pullpolicy.Decision, *pullpolicy.Error, error) {
 	img, perr := reference.Parse(image)
 	if perr != nil {
-		msg := quote.Wrap("Failed to apply default image tag ", image, ": "+perr.Error())
-		d := pullpolicy.Decision{Policy: policy, Action: pullpolicy.Fail, Reason: pullpolicy.ReasonInspectFailed, Message: msg}
-		return d, &pullpolicy.Error{Reason: pullpolicy.ErrInvalidImageName, Image: image, Policy: policy, Message: msg, Err: perr}, nil
+		d, pe := invalidName(image, policy, perr)
+		return d, pe, nil
 	}
 	d, err := pullpolicy.Decide(ctx, policy, img, store, resolver)
+	pe, err := failure(ctx, err)
+	return d, pe, err
+}
+
+// invalidName is the kubelet's answer for an image name that does not parse: a failure with
+// the InspectFailed event and InvalidImageName, as Decide gives it for an invalid Image
+// (which cannot carry the string as written).
+func invalidName(image string, policy pullpolicy.Policy, perr error) (pullpolicy.Decision, *pullpolicy.Error) {
+	msg := quote.Wrap("Failed to apply default image tag ", image, ": "+perr.Error())
+	d := pullpolicy.Decision{Policy: policy, Action: pullpolicy.Fail, Reason: pullpolicy.ReasonInspectFailed, Message: msg}
+	return d, &pullpolicy.Error{Reason: pullpolicy.ErrInvalidImageName, Image: image, Policy: policy, Message: msg, Err: perr}
+}
+
+// failure sorts a decision's error: a *pullpolicy.Error is the decision's failure, to show;
+// anything else, or an interrupted ctx, is the command's error.
+func failure(ctx context.Context, err error) (*pullpolicy.Error, error) {
 	if ctx.Err() != nil {
-		return d, nil, ctx.Err()
+		return nil, ctx.Err()
 	}
 	var pe *pullpolicy.Error
 	if err != nil && !errors.As(err, &pe) {
-		return d, nil, err
+		return nil, err
 	}
-	return d, pe, nil
+	return pe, nil
 }
 
 // decisionJSON is a decision in the output.

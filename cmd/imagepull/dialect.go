@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/imagepull/imagepull/internal/quote"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/pullpolicy/dialect"
 	"github.com/imagepull/imagepull/reference"
@@ -47,20 +45,12 @@ type dialectJSON struct {
 func decideDialect(ctx context.Context, p dialect.Policy, image string, store pullpolicy.Store, resolver pullpolicy.Resolver) (dialect.Decision, *pullpolicy.Error, error) {
 	img, perr := reference.Parse(image)
 	if perr != nil {
-		msg := quote.Wrap("Failed to apply default image tag ", image, ": "+perr.Error())
-		d := dialect.Decision{System: p.System, Dialect: p.Name, Note: p.Note,
-			Decision: pullpolicy.Decision{Action: pullpolicy.Fail, Reason: pullpolicy.ReasonInspectFailed, Message: msg}}
-		return d, &pullpolicy.Error{Reason: pullpolicy.ErrInvalidImageName, Image: image, Message: msg, Err: perr}, nil
+		d, pe := invalidName(image, "", perr)
+		return dialect.Decision{System: p.System, Dialect: p.Name, Note: p.Note, Decision: d}, pe, nil
 	}
 	d, err := dialect.Decide(ctx, p, img, store, resolver, nil)
-	if ctx.Err() != nil {
-		return d, nil, ctx.Err()
-	}
-	var pe *pullpolicy.Error
-	if err != nil && !errors.As(err, &pe) {
-		return d, nil, err
-	}
-	return d, pe, nil
+	pe, err := failure(ctx, err)
+	return d, pe, err
 }
 
 func newDialectDecisionJSON(image, node string, p dialect.Policy, d dialect.Decision, pe *pullpolicy.Error, registry bool) decisionJSON {

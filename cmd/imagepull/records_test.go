@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,9 +20,7 @@ import (
 // pullSecret is a kubernetes.io/dockerconfigjson Secret with user:password for host.
 func pullSecret(t *testing.T, namespace, name, uid, host, user, password string) credential.Secret {
 	t.Helper()
-	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
-	data, err := json.Marshal(map[string]any{"auths": map[string]any{host: map[string]string{"auth": auth}}})
-	require.NoError(t, err)
+	data := dockerConfigJSON(t, host, user, password)
 	return credential.Secret{Namespace: namespace, Name: name, UID: uid, Type: "kubernetes.io/dockerconfigjson",
 		Data: map[string][]byte{".dockerconfigjson": data}}
 }

@@ -18,14 +18,20 @@ import (
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
-// dockerConfig writes a docker config file with user:password for host.
-func dockerConfig(t *testing.T, host, user, password string) string {
+// dockerConfigJSON is a docker config with user:password for host.
+func dockerConfigJSON(t *testing.T, host, user, password string) []byte {
 	t.Helper()
 	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
 	data, err := json.Marshal(map[string]any{"auths": map[string]any{host: map[string]string{"auth": auth}}})
 	require.NoError(t, err)
+	return data
+}
+
+// dockerConfig writes a docker config file with user:password for host.
+func dockerConfig(t *testing.T, host, user, password string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.json")
-	require.NoError(t, os.WriteFile(path, data, 0o600))
+	require.NoError(t, os.WriteFile(path, dockerConfigJSON(t, host, user, password), 0o600))
 	return path
 }
 
