@@ -8,8 +8,6 @@ import (
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
-const someDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
 // TestEffectivePolicy: the policy and the reason given agree with pullpolicy.Default for every
 // shape of image name.
 func TestEffectivePolicy(t *testing.T) {
@@ -24,9 +22,9 @@ func TestEffectivePolicy(t *testing.T) {
 		{"nginx:latest", "", pullpolicy.Always, "tag latest → Always"},
 		{"nginx:1.25", "", pullpolicy.IfNotPresent, "tag 1.25 → IfNotPresent"},
 		{"localhost:5000", "", pullpolicy.IfNotPresent, "tag 5000 → IfNotPresent"},
-		{"nginx@" + someDigest, "", pullpolicy.IfNotPresent, "digest, no tag → IfNotPresent"},
-		{"nginx:1.25@" + someDigest, "", pullpolicy.IfNotPresent, "tag 1.25 → IfNotPresent"},
-		{"nginx:latest@" + someDigest, "", pullpolicy.Always, "tag latest → Always (the digest is not looked at)"},
+		{"nginx@" + testDigest, "", pullpolicy.IfNotPresent, "digest, no tag → IfNotPresent"},
+		{"nginx:1.25@" + testDigest, "", pullpolicy.IfNotPresent, "tag 1.25 → IfNotPresent"},
+		{"nginx:latest@" + testDigest, "", pullpolicy.Always, "tag latest → Always (the digest is not looked at)"},
 		{"Nginx:1.25", "", pullpolicy.IfNotPresent, "invalid image name → IfNotPresent"},
 		{"", "", pullpolicy.IfNotPresent, "invalid image name → IfNotPresent"},
 		{"nginx", pullpolicy.IfNotPresent, pullpolicy.IfNotPresent, "set explicitly"},
