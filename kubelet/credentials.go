@@ -43,5 +43,17 @@ func (l *credLookup) lookup() ([]credential.Credential, error) {
 		}
 		creds = append(creds, more...)
 	}
+	if l.m.verify == nil {
+		untrack(creds)
+	}
 	return creds, nil
+}
+
+// untrack drops every credential's source and hash, as the kubelet's NewTrackedAuthConfig does
+// while the KubeletEnsureSecretPulledImages feature gate is off: the runtime then gets the auth
+// fields alone.
+func untrack(creds []credential.Credential) {
+	for i := range creds {
+		creds[i].Source, creds[i].Hash = credential.Source{}, ""
+	}
 }

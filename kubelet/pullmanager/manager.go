@@ -186,8 +186,9 @@ var errUnreadable = errors.New("unable to read image pull records")
 //     → true;
 //   - an entry open to every pod (NodePodsAccessible) → false;
 //   - otherwise podCreds is called (once, only now): a pod Secret whose hash equals a recorded
-//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's, or the pod's
-//     service account equal to a recorded one → false; anything else → true. A match through
+//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's (all three
+//     non-empty: a Secret without coordinates matches only by hash), or the pod's service
+//     account equal to a recorded one → false; anything else → true. A match through
 //     a new Secret, or a rotated hash, is written back while the entry has fewer than 100
 //     Secrets.
 //
@@ -262,7 +263,7 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 	for _, pod := range pc.Secrets {
 		for _, rec := range entry.KubernetesSecrets {
 			hashMatch := rec.CredentialHash != "" && pod.CredentialHash == rec.CredentialHash
-			coordMatch := pod.UID == rec.UID && pod.Namespace == rec.Namespace && pod.Name == rec.Name
+			coordMatch := sameSecret(pod, rec)
 			switch {
 			case hashMatch:
 				if !coordMatch && canWrite {
@@ -286,6 +287,15 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 		}
 	}
 	return false
+}
+
+// sameSecret reports whether a and b name the same Secret object: equal UID, namespace and
+// name, none of them empty. A Secret missing a coordinate (one built from its data alone)
+// names no object, so it is never "the same Secret, rotated" as another: it matches only by
+// its credential hash. Secrets from the API server always carry all three.
+func sameSecret(a, b ImagePullSecret) bool {
+	return a.UID != "" && a.Namespace != "" && a.Name != "" &&
+		a.UID == b.UID && a.Namespace == b.Namespace && a.Name == b.Name
 }
 
 func (v *Manager) writeBack(image, imageRef string, s ImagePullSecret) {
