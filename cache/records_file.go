@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/imagepull/imagepull/internal/safefile"
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
@@ -29,7 +30,10 @@ const (
 // strictly: an unknown field makes the record corrupt. Writes are atomic (temporary file,
 // fsync, rename, directory fsync), so a crash leaves the old record or the new one. A record
 // that cannot be decoded is reported as an error matching [pullmanager.ErrCorruptRecord], which
-// makes the [pullmanager.Manager] force a pull, never pass silently.
+// makes the [pullmanager.Manager] force a pull, never pass silently. So is anything but a
+// regular file where a record should be: a symlink (wherever it points), a FIFO, a device, a
+// directory, or a file over [MaxRecordFileSize]. Reading never blocks and never reads more than
+// that size.
 //
 // A FileRecords is safe for concurrent use; the directory must not be written by another
 // process at the same time (the kubelet's included).
@@ -76,6 +80,17 @@ func corrupt(path string, err error) error {
 	return fmt.Errorf("%w: %s: %v", pullmanager.ErrCorruptRecord, path, err)
 }
 
+// readRecordFile reads the record file at path. Anything but a regular file of sane size
+// (a symlink, wherever it points; a FIFO, a device, a directory; a file over
+// [MaxRecordFileSize]) is a corrupt record: it must force a pull, never be trusted or block.
+func (r *FileRecords) readRecordFile(path string) ([]byte, error) {
+	data, err := r.fs.ReadFile(path)
+	if errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, safefile.ErrTooLarge) {
+		return nil, corrupt(path, err)
+	}
+	return data, err
+}
+
 // WritePullIntent writes the intent for image.
 func (r *FileRecords) WritePullIntent(image string) error {
 	data, err := encodeIntent(image, apiVersionV1beta1)
@@ -88,7 +103,7 @@ func (r *FileRecords) WritePullIntent(image string) error {
 // PullIntentExists reports whether the intent file for image exists and names image.
 func (r *FileRecords) PullIntentExists(image string) (bool, error) {
 	path := filepath.Join(r.pullingDir, recordFileName(image))
-	data, err := r.fs.ReadFile(path)
+	data, err := r.readRecordFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	} else if err != nil {
@@ -124,10 +139,13 @@ func (r *FileRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
 // not found.
 func (r *FileRecords) GetPulledRecord(imageRef string) (pullmanager.PulledRecord, bool, error) {
 	path := filepath.Join(r.pulledDir, recordFileName(imageRef))
-	data, err := r.fs.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := r.readRecordFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return pullmanager.PulledRecord{}, false, nil
-	} else if err != nil {
+	case errors.Is(err, pullmanager.ErrCorruptRecord):
+		return pullmanager.PulledRecord{}, true, err
+	case err != nil:
 		return pullmanager.PulledRecord{}, false, err
 	}
 	rec, _, err := decodeRecord(data)
@@ -187,8 +205,11 @@ func (r *FileRecords) eachFile(dir string, fn func(path string, data []byte) err
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		data, err := r.fs.ReadFile(path)
-		if err != nil {
+		data, err := r.readRecordFile(path)
+		if errors.Is(err, pullmanager.ErrCorruptRecord) {
+			errs = append(errs, err)
+			continue
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("failed to read %q: %w", path, err))
 			continue
 		}
