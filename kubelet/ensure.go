@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 
+	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 )
@@ -119,17 +120,19 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 	return true, ref, msg, nil
 }
 
-// event emits an event: it is kept for the Result and sent to the recorder.
+// event emits an event: it is kept for the Result and sent to the recorder. Its message is
+// cut to clip.MaxMessage.
 func (c *ensureCall) event(typ, reason, msg string) {
-	e := Event{Type: typ, Reason: reason, Message: msg}
+	e := Event{Type: typ, Reason: reason, Message: clip.String(msg, clip.MaxMessage)}
 	c.events = append(c.events, e)
 	if c.m.recorder != nil {
 		c.m.recorder.Event(c.ctx, c.req, e)
 	}
 }
 
-// fail returns a failure with the kubelet's reason and message.
+// fail returns a failure with the kubelet's reason and message, cut to clip.MaxMessage.
 func (c *ensureCall) fail(reason error, msg string, cause error) (string, string, error) {
+	msg = clip.String(msg, clip.MaxMessage)
 	return "", msg, &EnsureError{Reason: reason, Message: msg, Err: cause}
 }
 

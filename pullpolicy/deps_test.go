@@ -21,6 +21,7 @@ func TestLayerDependencies(t *testing.T) {
 		mod + "reference",
 		mod + "pullpolicy",
 		mod + "internal/quote",
+		mod + "internal/clip", // the bounds on kept text: standard library only
 	}
 	tests := []struct {
 		name    string
@@ -29,7 +30,7 @@ func TestLayerDependencies(t *testing.T) {
 	}{
 		{"core", []string{mod + "reference", mod + "pullpolicy"}, core},
 		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, append(append([]string(nil), core...),
-			"golang.org/x/sync/", mod+"credential", mod+"kubelet")},
+			"golang.org/x/sync/", mod+"credential", mod+"kubelet", mod+"internal/safefile")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,25 +16,36 @@ const (
 	MaxErrorText = 16 << 10
 	// MaxField bounds one registry-supplied field (an error code, a detail, a challenge).
 	MaxField = 1 << 10
+	// MaxMessage bounds a whole message or event text: room for an image and an error.
+	MaxMessage = 32 << 10
 )
 
-// String returns s when it has at most max bytes; otherwise its first max bytes (backed off to
-// a UTF-8 character boundary) followed by "…[N bytes cut]", N being the number of bytes left
-// out. The result never shares memory with a cut s, so a huge s can be freed.
+// String returns s when it has at most max bytes; otherwise a prefix of s (backed off to a
+// UTF-8 character boundary) followed by "…[N bytes cut]", N being the number of bytes left
+// out, the whole at most max bytes (for max of 40 or more; below that the marker alone may
+// exceed it). The result never shares memory with a cut s, so a huge s can be freed.
 func String(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	n := max
-	for n > 0 && n > max-3 && !startsRune(s[n]) {
+	n := max - markerLen(len(s))
+	if n < 0 {
+		n = 0
+	}
+	for end := n - 3; n > 0 && n > end && !startsRune(s[n]); {
 		n-- // do not split a UTF-8 sequence (at most 3 continuation bytes)
 	}
-	b := make([]byte, 0, n+32)
+	b := make([]byte, 0, n+markerLen(len(s)))
 	b = append(b, s[:n]...)
 	b = append(b, "…["...)
 	b = strconv.AppendInt(b, int64(len(s)-n), 10)
 	b = append(b, " bytes cut]"...)
 	return string(b)
+}
+
+// markerLen is the length of the marker for up to total bytes cut.
+func markerLen(total int) int {
+	return len("…[") + len(strconv.Itoa(total)) + len(" bytes cut]")
 }
 
 // startsRune reports whether c can begin a UTF-8 sequence (it is not a continuation byte).
