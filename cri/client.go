@@ -56,8 +56,9 @@ type Client struct {
 }
 
 var (
-	_ pullpolicy.Store = (*Client)(nil)
-	_ kubelet.Puller   = (*Client)(nil)
+	_ pullpolicy.Store    = (*Client)(nil)
+	_ kubelet.Puller      = (*Client)(nil)
+	_ kubelet.ImageLister = (*Client)(nil) // so the image manager recovers pull records at startup
 )
 
 // Dial connects to the CRI runtime listening on socket, a unix socket path

@@ -129,7 +129,7 @@ func TestEnsureImageBackOffEvents(t *testing.T) {
 		time.Sleep(9999 * time.Millisecond) // B4: 1 ms before the 10 s delay ends
 		res, err := m.EnsureImageExists(t.Context(), req)
 		require.ErrorIs(t, err, pullpolicy.ErrImagePullBackOff)
-		assert.Equal(t, "ImagePullBackOff", err.Error())
+		assert.Equal(t, `ImagePullBackOff: Back-off pulling image "nginx:1.25": ErrImagePull: boom`, err.Error())
 		assert.Equal(t, []kubelet.Event{normal("BackOff", `Back-off pulling image "nginx:1.25"`)}, res.Events)
 		assert.Equal(t, `Back-off pulling image "nginx:1.25": ErrImagePull: boom`, res.Message)
 		var ee *kubelet.EnsureError
@@ -157,7 +157,7 @@ func TestEnsureImageBackOffKeys(t *testing.T) {
 	})
 }
 
-// TestEnsureImageBackOffDelays checks B3, B5, B6 and B7 through the Manager: the delays
+// TestEnsureImageBackOffDelays checks B3, B5, B6 and B7 through the image manager: the delays
 // double from 10 s to 300 s, an attempt exactly at the end of the delay pulls, an entry idle
 // for more than 600 s starts again at 10 s, and a success does not reset the delay.
 func TestEnsureImageBackOffDelays(t *testing.T) {

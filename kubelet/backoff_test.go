@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestBackOffAlgorithm checks the kubelet's flowcontrol.Backoff as the Manager uses it:
+// TestBackOffAlgorithm checks the kubelet's flowcontrol.Backoff as the image manager uses it:
 // doubling to the cap, strict "<", expiry after 2×max, GC of expired entries only.
 func TestBackOffAlgorithm(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

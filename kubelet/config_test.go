@@ -14,7 +14,7 @@ import (
 )
 
 // TestNewManagerValidation checks the kubelet's configuration-validation texts (cases K4, K5)
-// and the Manager's own checks.
+// and the image manager's own checks.
 func TestNewManagerValidation(t *testing.T) {
 	rt := newFakeRuntime()
 	tests := []struct {
@@ -46,7 +46,7 @@ func TestNewManagerValidation(t *testing.T) {
 	}, {
 		name: "back-off initial above max",
 		cfg:  kubelet.Config{BackOffInitial: 400e9},
-		err:  "pullpolicy: invalid back-off: initial 6m40s, max 5m0s",
+		err:  "kubelet: invalid back-off: initial 6m40s, max 5m0s",
 	}, {
 		name: "unknown verification policy",
 		cfg:  kubelet.Config{VerificationPolicy: "Foo"},
@@ -58,7 +58,7 @@ func TestNewManagerValidation(t *testing.T) {
 		is:   pullmanager.ErrInvalidAllowlist,
 	}, {
 		name: "no store", noStore: true,
-		err: "pullpolicy: Config.Store is nil",
+		err: "kubelet: Config.Store is nil",
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestNewManagerValidation(t *testing.T) {
 		})
 	}
 	_, err := kubelet.NewImageManager(kubelet.Config{})
-	assert.EqualError(t, err, "[pullpolicy: Config.Store is nil, pullpolicy: Config.Puller is nil]")
+	assert.EqualError(t, err, "[kubelet: Config.Store is nil, kubelet: Config.Puller is nil]")
 }
 
 // TestManagerPullConcurrency checks how many pulls run at once (K1–K3, K7, M3): serialized by

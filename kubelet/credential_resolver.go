@@ -10,7 +10,7 @@ import (
 )
 
 // CredentialResolver is a [Resolver] that can also ask the registry with a pod's credentials.
-// It is optional: the [Manager] uses it, when its [Config].Resolver implements it, so that a
+// It is optional: the [ImageManager] uses it, when its [Config].Resolver implements it, so that a
 // private image is resolved with the credentials of the pod that asks for it.
 //
 // ResolveWithCredentials is Resolve with creds: the credentials that match img's repository,

@@ -21,7 +21,9 @@ type credLookup struct {
 }
 
 // get returns the credentials that match the image, in the order the pull tries them. An
-// error (an unparsable Secret, a failing provider) is returned raw, as the kubelet does.
+// unparsable Secret's error is returned raw, as the kubelet does; a credential provider's
+// error is logged and the lookup goes on without its credentials, as the kubelet does with a
+// failing plugin.
 func (l *credLookup) get() ([]credential.Credential, error) {
 	if !l.done {
 		l.done = true
@@ -37,9 +39,11 @@ func (l *credLookup) lookup() ([]credential.Credential, error) {
 	}
 	creds := credential.Union(pod, l.m.keyring).Lookup(l.repo)
 	if l.m.provider != nil {
-		more, err := l.m.provider.Credentials(l.ctx, &l.req.Pod, l.repo)
+		p := &l.req.Pod
+		more, err := l.m.provider.Credentials(l.ctx, credential.ProviderRequest{Image: l.req.Image, Repository: l.repo,
+			Pod: credential.Pod{Namespace: p.Namespace, Name: p.Name, UID: p.UID, ServiceAccount: p.ServiceAccount, Annotations: p.Annotations}})
 		if err != nil {
-			return nil, err
+			l.m.log.Error("failed getting credentials from the credential provider", "image", l.req.Image, "err", err)
 		}
 		creds = append(creds, more...)
 	}

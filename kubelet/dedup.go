@@ -56,7 +56,7 @@ func (g *flightGroup) do(ctx context.Context, key string, pull func() (pullOutco
 }
 
 // errSharedPullPanicked is what the waiters of a pull that panicked get.
-var errSharedPullPanicked = errors.New("pullpolicy: the shared pull panicked")
+var errSharedPullPanicked = errors.New("kubelet: the shared pull panicked")
 
 // land ends the flight f for key and wakes its waiters.
 func (g *flightGroup) land(key string, f *flight) {

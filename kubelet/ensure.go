@@ -27,11 +27,20 @@ import (
 //     checked ([ErrImagePullBackOff]), then the pull runs through the serialized queue or the
 //     parallel limit and the registry QPS limit, and its outcome is recorded.
 //
+// With credential verification on, the first call first does the kubelet's startup work on
+// the pull records, when the Store is also an [ImageLister]: the intents an interrupted run
+// left behind become records of the images the runtime holds, and records of images no longer
+// on the node are pruned. With persistent records (cache.FileRecords) and a Store that cannot
+// list images, call [pullmanager.Manager.Initialize] yourself (see [ImageManager.PullManager]).
+//
 // On failure the error is an [*EnsureError] whose text is the kubelet's waiting reason; the
 // Result is filled in on failure too. EnsureImageExists is safe for concurrent use. When ctx ends
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
 // call does in the kubelet.
 func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Result, error) {
+	if m.verify != nil {
+		m.startup.run(ctx, m)
+	}
 	c := &ensureCall{m: m, ctx: ctx, req: &req}
 	ref, msg, err := c.ensure()
 	return Result{ImageRef: ref, Message: msg, Events: c.events}, err
@@ -123,7 +132,7 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 // event emits an event: it is kept for the Result and sent to the recorder. Its message is
 // cut to clip.MaxMessage.
 func (c *ensureCall) event(typ, reason, msg string) {
-	e := Event{Type: typ, Reason: reason, Message: clip.String(msg, clip.MaxMessage)}
+	e := Event{Type: typ, Reason: reason, Message: clip.String(msg, clip.MaxMessage), FieldPath: c.req.FieldPath()}
 	c.events = append(c.events, e)
 	if c.m.recorder != nil {
 		c.m.recorder.Event(c.ctx, c.req, e)

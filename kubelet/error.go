@@ -7,29 +7,41 @@ import (
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
-// EnsureError is the error [Manager.EnsureImageExists] returns. Its text is exactly what the
-// kubelet puts in the container's state.waiting.reason: the reason sentinel's text
-// ("ErrImagePull", "ImagePullBackOff", …), or, for a credential-lookup or pull-record failure
-// that the kubelet returns raw, the cause's own text. Message is state.waiting.message, the
-// same as [Result].Message.
+// EnsureError is the error [ImageManager.EnsureImageExists] returns. Its text says what
+// happened: "<reason>: <message>", such as `ErrImagePull: failed to pull and unpack image
+// "docker.io/library/app:v1": … 401 Unauthorized`, or the cause's own text for a
+// credential-lookup or pull-record failure that the kubelet returns raw.
 //
-// errors.Is matches Reason (so errors.Is(err, ErrImagePull) works) and the cause (so a
-// cancelled pull matches context.Canceled).
+// The kubelet's waiting reason, for the container status and the kubelet's `Error: <reason>`
+// event, is [EnsureError.WaitingReason]; Message is state.waiting.message, the same as
+// [Result].Message. errors.Is matches Reason (so errors.Is(err, pullpolicy.ErrImagePull)
+// works) and the cause (so a cancelled pull matches context.Canceled).
 type EnsureError struct {
-	Reason  error  // one of this package's sentinels, or nil when the kubelet returns Err raw
+	Reason  error  // one of pullpolicy's sentinels, or nil when the kubelet returns Err raw
 	Message string // the kubelet's message for the pod status, verbatim
 	Err     error  // the underlying cause, or nil
 }
 
-// Error returns the waiting reason: Reason's text, or Err's when Reason is nil.
+// Error returns "<reason>: <message>", or the waiting reason alone when there is no message.
 func (e *EnsureError) Error() string {
+	reason := e.WaitingReason()
+	if e.Reason == nil || e.Message == "" || e.Message == reason {
+		return reason
+	}
+	return reason + ": " + e.Message
+}
+
+// WaitingReason returns what the kubelet puts in the container's state.waiting.reason:
+// Reason's text ("ErrImagePull", "ImagePullBackOff", …), or, when the kubelet returns the
+// cause raw, the cause's own text.
+func (e *EnsureError) WaitingReason() string {
 	switch {
 	case e.Reason != nil:
 		return e.Reason.Error()
 	case e.Err != nil:
 		return e.Err.Error()
 	default:
-		return "pullpolicy: unknown image error"
+		return "kubelet: unknown image error"
 	}
 }
 

@@ -14,26 +14,29 @@ const (
 	EventTypeWarning = "Warning"
 )
 
-// ReasonOfflineFallback is the reason of the Warning event the [Manager] emits when it starts
+// ReasonOfflineFallback is the reason of the Warning event the [ImageManager] emits when it starts
 // a container from a local image because the registry is unavailable ([Config].OfflineFallback).
 // The kubelet has no such event.
 const ReasonOfflineFallback = "OfflineFallback"
 
-// Event is one event the [Manager] emits about a container's image, as the kubelet records it
+// Event is one event the [ImageManager] emits about a container's image, as the kubelet records it
 // on the container: its type ([EventTypeNormal] or [EventTypeWarning]), its reason (such as
 // [ReasonPulling]) and its message, verbatim.
 type Event struct {
 	Type    string // EventTypeNormal or EventTypeWarning
-	Reason  string // ReasonPulling, ReasonPulled, …
+	Reason  string // pullpolicy.ReasonPulling, pullpolicy.ReasonPulled, …
 	Message string // verbatim
+	// FieldPath is the field path of the event's object reference ([Request.FieldPath]):
+	// "spec.containers{app}", or "" when the event is about the pod itself.
+	FieldPath string
 }
 
 // String returns "Type Reason Message", the way kubectl lists an event.
 func (e Event) String() string { return e.Type + " " + e.Reason + " " + e.Message }
 
-// EventRecorder receives the [Manager]'s events as they happen, in order, for the container
+// EventRecorder receives the [ImageManager]'s events as they happen, in order, for the container
 // of req. Implementations must be safe for concurrent use and should not block: they run on
-// the caller's goroutine in the middle of [Manager.EnsureImageExists].
+// the caller's goroutine in the middle of [ImageManager.EnsureImageExists].
 type EventRecorder interface {
 	Event(ctx context.Context, req *Request, e Event)
 }

@@ -50,8 +50,9 @@ func ExampleImageManager_EnsureImageExists() {
 		for _, e := range res.Events {
 			fmt.Println(e)
 		}
-		if err != nil {
-			fmt.Printf("  waiting: %s: %s\n", err, res.Message)
+		var waiting *kubelet.EnsureError
+		if errors.As(err, &waiting) {
+			fmt.Printf("  waiting: %s (%s)\n", waiting.WaitingReason(), res.Message)
 			continue
 		}
 		fmt.Printf("  start %s\n", res.ImageRef)
@@ -64,9 +65,9 @@ func ExampleImageManager_EnsureImageExists() {
 	//   start sha256:4f0a
 	// Normal Pulling Pulling image "nginx:typo"
 	// Warning Failed Failed to pull image "nginx:typo": rpc error: code = NotFound desc = nginx:typo: not found
-	//   waiting: ErrImagePull: rpc error: code = NotFound desc = nginx:typo: not found
+	//   waiting: ErrImagePull (rpc error: code = NotFound desc = nginx:typo: not found)
 	// Normal BackOff Back-off pulling image "nginx:typo"
-	//   waiting: ImagePullBackOff: Back-off pulling image "nginx:typo": ErrImagePull: rpc error: code = NotFound desc = nginx:typo: not found
+	//   waiting: ImagePullBackOff (Back-off pulling image "nginx:typo": ErrImagePull: rpc error: code = NotFound desc = nginx:typo: not found)
 }
 
 // NewManager checks the configuration as the kubelet checks its KubeletConfiguration.

@@ -161,7 +161,7 @@ func TestEnsureImageCredentialResolver(t *testing.T) {
 				res := &credResolver{fakeRuntime: rt}
 				cfg := kubelet.Config{Store: rt, Puller: rt, Resolver: res, Keyring: tc.node}
 				if tc.provider {
-					cfg.CredentialProvider = kubelet.CredentialProviderFunc(func(context.Context, *kubelet.Pod, string) ([]credential.Credential, error) {
+					cfg.CredentialProvider = credential.ProviderFunc(func(context.Context, credential.ProviderRequest) ([]credential.Credential, error) {
 						return []credential.Credential{provided}, nil
 					})
 				}

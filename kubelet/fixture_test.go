@@ -85,7 +85,7 @@ func (r *fakeRuntime) lastRequest() kubelet.PullRequest {
 	return r.requests[len(r.requests)-1]
 }
 
-// Lookup is the store as the Manager sees it: the kubelet's GetImageRef.
+// Lookup is the store as the image manager sees it: the kubelet's GetImageRef.
 func (r *fakeRuntime) Lookup(ctx context.Context, img reference.Image) (pullpolicy.LocalImage, bool, error) {
 	r.record("GetImageRef")
 	r.mu.Lock()
@@ -198,7 +198,7 @@ func (r *fakeRuntime) Resolve(_ context.Context, img reference.Image) (digest.Di
 	return "", errors.New("manifest unknown: 404 Not Found")
 }
 
-// recorder collects the events sent to the Manager's recorder.
+// recorder collects the events sent to the image manager's recorder.
 type recorder struct {
 	mu     sync.Mutex
 	events []kubelet.Event

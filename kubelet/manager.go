@@ -1,7 +1,6 @@
 package kubelet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +12,7 @@ import (
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
-// Config configures a [Manager]. The zero Config (with a Store and a Puller) is the kubelet
+// Config configures a [ImageManager]. The zero Config (with a Store and a Puller) is the kubelet
 // v1.36 with its defaults: credential verification on with [NeverVerifyPreloadedImages],
 // back-off 10 s → 300 s, serialized pulls, registry QPS 5 with a burst of 10, and none of the
 // extensions beyond the kubelet.
@@ -36,9 +35,11 @@ type Config struct {
 	// Keyring holds the node-wide credentials (the node's docker config). Nil means none.
 	Keyring *credential.Keyring
 	// CredentialProvider, when set, supplies further credentials for a pod and image, after
-	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins). Its
-	// error fails EnsureImageExists raw, like a bad Secret (the kubelet only logs a plugin's error).
-	CredentialProvider CredentialProvider
+	// the pod's Secrets and the node keyring (the kubelet's credential provider plugins;
+	// package credential/plugin runs them). Credentials with a service-account source take
+	// part in credential verification. Its error is logged to Logger and the pull goes on
+	// without its credentials, as the kubelet does with a failing plugin.
+	CredentialProvider credential.Provider
 
 	// DisableCredentialVerification turns the KubeletEnsureSecretPulledImages feature gate
 	// off: no pull records are read or written, and a present image is used by every pod.
@@ -51,7 +52,8 @@ type Config struct {
 	Allowlist []string
 	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
 	Records pullmanager.PullRecords
-	// Logger receives what the kubelet logs about pull records; nil discards it.
+	// Logger receives what the kubelet logs about pull records and credential providers; nil
+	// discards it.
 	Logger *slog.Logger
 
 	// SerializeImagePulls is serializeImagePulls; nil means true unless
@@ -89,32 +91,15 @@ type Config struct {
 	DeduplicatePulls bool
 }
 
-// CredentialProvider supplies credentials for a pod's image beyond its pull Secrets and the
-// node keyring, such as service-account tokens exchanged for registry credentials (the
-// kubelet's credential provider plugins). Credentials it returns with a
-// [credential.SourceServiceAccount] source take part in credential verification.
-// Implementations must be safe for concurrent use.
-type CredentialProvider interface {
-	Credentials(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error)
-}
-
-// CredentialProviderFunc adapts a function to the [CredentialProvider] interface.
-type CredentialProviderFunc func(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error)
-
-// Credentials calls f(ctx, pod, repository).
-func (f CredentialProviderFunc) Credentials(ctx context.Context, pod *Pod, repository string) ([]credential.Credential, error) {
-	return f(ctx, pod, repository)
-}
-
 // validate checks c as the kubelet validates its KubeletConfiguration, and returns all
 // problems together in the kubelet's aggregate form.
 func (c *Config) validate() error {
 	var errs []string
 	if c.Store == nil {
-		errs = append(errs, "pullpolicy: Config.Store is nil")
+		errs = append(errs, "kubelet: Config.Store is nil")
 	}
 	if c.Puller == nil {
-		errs = append(errs, "pullpolicy: Config.Puller is nil")
+		errs = append(errs, "kubelet: Config.Puller is nil")
 	}
 	if c.RegistryBurst != nil && *c.RegistryBurst < 0 {
 		errs = append(errs, fmt.Sprintf("invalid configuration: registryBurst (--registry-burst) %d must not be a negative number", *c.RegistryBurst))
@@ -129,7 +114,7 @@ func (c *Config) validate() error {
 		errs = append(errs, "invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false")
 	}
 	if initial, max := c.backOff(); initial <= 0 || initial > max {
-		errs = append(errs, fmt.Sprintf("pullpolicy: invalid back-off: initial %v, max %v", initial, max))
+		errs = append(errs, fmt.Sprintf("kubelet: invalid back-off: initial %v, max %v", initial, max))
 	}
 	switch len(errs) {
 	case 0:
@@ -171,9 +156,9 @@ func orDefault[T comparable](p *T, def T) T {
 // Manager makes containers' images ready exactly as the kubelet's EnsureImageExists does
 // (Kubernetes v1.36.3, pkg/kubelet/images): the same order of checks, the same runtime calls,
 // the same events, returned messages and errors, the same back-off, pull limits and pull
-// records. See [Manager.EnsureImageExists].
+// records. See [ImageManager.EnsureImageExists].
 //
-// A Manager is safe for concurrent use. NewManager starts no goroutine. With serialized
+// An ImageManager is safe for concurrent use. NewManager starts no goroutine. With serialized
 // pulls (the default) one worker goroutine runs the queued pulls; it is started when a pull
 // is queued and exits as soon as the queue is empty, so an idle Manager holds no goroutine
 // and needs no Close.
@@ -183,7 +168,7 @@ type ImageManager struct {
 	recorder EventRecorder // may be nil
 	now      func() time.Time
 	keyring  *credential.Keyring
-	provider CredentialProvider   // may be nil
+	provider credential.Provider  // may be nil
 	verify   *pullmanager.Manager // nil when credential verification is off
 	resolver pullpolicy.Resolver  // nil: Always pulls, as the kubelet does
 	offline  bool
@@ -191,6 +176,8 @@ type ImageManager struct {
 	bucket   *tokenBucket // nil: no registry QPS limit
 	slots    scheduler
 	flights  *flightGroup // nil unless pulls are de-duplicated
+	log      *slog.Logger
+	startup  startup // the pull records' startup recovery, when verification is on
 }
 
 // NewManager returns a Manager configured by cfg. It returns an error when cfg has no Store
@@ -210,6 +197,10 @@ func NewImageManager(cfg Config) (*ImageManager, error) {
 		provider: cfg.CredentialProvider,
 		resolver: cfg.Resolver,
 		offline:  cfg.OfflineFallback,
+		log:      cfg.Logger,
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.now == nil {
 		m.now = time.Now

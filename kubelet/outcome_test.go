@@ -46,7 +46,7 @@ func TestEnsureImageOutcomes(t *testing.T) {
 		calls   []string        // runtime calls, in order
 		events  []kubelet.Event // with the gate off
 		reason  error           // the sentinel, nil on success
-		errText string          // err.Error(): the waiting reason
+		errText string          // EnsureError.WaitingReason()
 		msg     string          // the returned message, gate off
 		gateOn  string          // the returned message (and Pulled event) with the gate on, when different
 		ref     string
@@ -206,9 +206,14 @@ func TestEnsureImageOutcomes(t *testing.T) {
 						return
 					}
 					require.Error(t, err)
-					assert.Equal(t, tc.errText, err.Error(), "waiting reason")
 					var ee *kubelet.EnsureError
 					require.ErrorAs(t, err, &ee)
+					assert.Equal(t, tc.errText, ee.WaitingReason(), "waiting reason")
+					if ee.Reason != nil && msg != "" && msg != tc.errText {
+						assert.Equal(t, tc.errText+": "+msg, err.Error(), "the error says what happened")
+					} else {
+						assert.Equal(t, tc.errText, err.Error())
+					}
 					assert.Equal(t, msg, ee.Message)
 					if tc.reason != nil {
 						assert.ErrorIs(t, err, tc.reason)

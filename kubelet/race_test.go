@@ -104,7 +104,8 @@ func TestEnsureImageConcurrent(t *testing.T) {
 						require.ErrorAs(t, a.err, &ee, "call %d", i)
 						require.NotNil(t, ee.Reason, "call %d: %v", i, a.err)
 						assert.True(t, slicesContainsErr(j.allowed, ee.Reason), "call %d (%s): unexpected %v: %s", i, j.image, a.err, ee.Message)
-						assert.Equal(t, ee.Reason.Error(), a.err.Error())
+						assert.Equal(t, ee.Reason.Error(), ee.WaitingReason())
+						assert.Equal(t, ee.Reason.Error()+": "+ee.Message, a.err.Error())
 						assert.Equal(t, ee.Message, a.res.Message)
 						assert.NotEmpty(t, a.res.Events)
 					}

@@ -6,9 +6,9 @@ import (
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
-// The Manager's use of the credential [Verifier] (KEP-2535, the kubelet's ImagePullManager).
+// The image manager's use of the credential [pullmanager.Manager] (KEP-2535, the kubelet's ImagePullManager).
 
-// newManagerVerifier builds the Verifier that cfg describes, on the Manager's clock.
+// newManagerVerifier builds the pull manager that cfg describes, on the image manager's clock.
 func newManagerVerifier(cfg *Config, now func() time.Time) (*pullmanager.Manager, error) {
 	return pullmanager.New(pullmanager.Config{
 		Policy:    cfg.VerificationPolicy,
@@ -19,9 +19,10 @@ func newManagerVerifier(cfg *Config, now func() time.Time) (*pullmanager.Manager
 	})
 }
 
-// Verifier returns the Manager's credential verifier, or nil when credential verification is
-// off. Call its [pullmanager.Manager.Initialize] once at startup with the runtime's images, and its
-// [pullmanager.Manager.PruneUnknownRecords] after image garbage collection, as the kubelet does.
+// PullManager returns the image manager's credential verifier (KEP-2535), or nil when
+// credential verification is off. The image manager recovers interrupted pulls at startup by
+// itself when its Store is an [ImageLister]; call [pullmanager.Manager.PruneUnknownRecords]
+// after each image garbage collection, as the kubelet does.
 func (m *ImageManager) PullManager() *pullmanager.Manager { return m.verify }
 
 // mustPull is MustAttemptImagePull for the present image ref: whether the pod must pull it

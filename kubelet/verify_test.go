@@ -22,10 +22,10 @@ func secretsEntry(secrets ...pullmanager.ImagePullSecret) pullmanager.ImagePullC
 }
 
 // saCredentials is a credential provider that gives a pod its service account's credential.
-func saCredentials(user, password string) kubelet.CredentialProvider {
-	return kubelet.CredentialProviderFunc(func(_ context.Context, pod *kubelet.Pod, _ string) ([]credential.Credential, error) {
+func saCredentials(user, password string) credential.Provider {
+	return credential.ProviderFunc(func(_ context.Context, req credential.ProviderRequest) ([]credential.Credential, error) {
 		c := credential.Credential{Username: user, Password: password, Source: credential.Source{
-			Kind: credential.SourceServiceAccount, Namespace: pod.Namespace, Name: pod.ServiceAccount, UID: "sa-uid-123",
+			Kind: credential.SourceServiceAccount, Namespace: req.Pod.Namespace, Name: req.Pod.ServiceAccount, UID: "sa-uid-123",
 		}}
 		c.Hash = credential.Hash(c)
 		return []credential.Credential{c}, nil
@@ -47,7 +47,7 @@ func TestEnsureImageCredentialVerification(t *testing.T) {
 		policy   pullpolicy.Policy
 		record   map[string]pullmanager.ImagePullCredentials // present_image's pulled record; nil: none
 		secrets  []credential.Secret
-		provider kubelet.CredentialProvider
+		provider credential.Provider
 		node     *credential.Keyring
 		gateOff  bool
 		calls    []string

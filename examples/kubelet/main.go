@@ -100,7 +100,7 @@ func run(ctx context.Context, w io.Writer, opts options) (err error) {
 			fmt.Fprintf(w, "  %-7s %-17s %s\n", e.Type, e.Reason, e.Message)
 		}
 		if err != nil {
-			fmt.Fprintf(w, "  => waiting: %s: %s\n", err, res.Message)
+			fmt.Fprintf(w, "  => waiting: %s\n", err) // the reason, then the pod-status message
 			continue
 		}
 		fmt.Fprintf(w, "  => running image ID %s\n", shortID(res.ImageRef))
