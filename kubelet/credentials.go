@@ -33,7 +33,7 @@ func (l *credLookup) get() ([]credential.Credential, error) {
 }
 
 func (l *credLookup) lookup() ([]credential.Credential, error) {
-	pod, err := credential.FromSecrets(l.req.PullSecrets)
+	pod, err := l.m.secrets.FromSecrets(l.req.PullSecrets) // parsed once per Secret content
 	if err != nil {
 		return nil, err
 	}

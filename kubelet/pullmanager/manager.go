@@ -94,7 +94,9 @@ func New(cfg Config) (*Manager, error) {
 // pulled: it writes the intent and counts the pull in flight. An error reads
 // `failed to record image pull intent: <cause>` and wraps the cause; the pull must not go on.
 func (v *Manager) RecordPullIntent(image string) error {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if err := v.records.WritePullIntent(image); err != nil {
 		return fmt.Errorf("failed to record image pull intent: %w", err)
 	}
@@ -122,7 +124,9 @@ func (v *Manager) RecordImagePullFailed(image string) { v.endIntent(image) }
 
 // endIntent decrements image's in-flight count; the last one removes the intent.
 func (v *Manager) endIntent(image string) {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if v.inFlight(image) > 1 {
 		v.countMu.Lock()
 		v.counts[image]--
@@ -147,7 +151,9 @@ func (v *Manager) inFlight(image string) int32 {
 // writeRecord creates or merges the pulled record for imageRef (the kubelet's
 // writePulledRecordIfChanged). An unreadable existing record is replaced.
 func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredentials) error {
-	defer v.pulledLocks.lock(imageRef)()
+	l := v.pulledLocks.stripe(imageRef)
+	l.Lock()
+	defer l.Unlock()
 	img, err := reference.Parse(image)
 	if err != nil {
 		return fmt.Errorf("invalid image name %q: %w", image, err)
@@ -238,8 +244,12 @@ func (v *Manager) MustAttemptImagePull(ctx context.Context, image, imageRef stri
 // pullState reads, under the image's and imageRef's locks, the pulled record and whether the
 // kubelet pulled the image (record, pull in flight, or intent stored).
 func (v *Manager) pullState(image, imageRef string) (rec PulledRecord, hasRecord, pulledByKubelet bool, err error) {
-	defer v.pulledLocks.lock(imageRef)()
-	defer v.intentLocks.lock(image)()
+	// Shared locks: decisions only read; writers (pulls ending, write-backs) wait for them.
+	pl, il := v.pulledLocks.stripe(imageRef), v.intentLocks.stripe(image)
+	pl.RLock()
+	defer pl.RUnlock()
+	il.RLock()
+	defer il.RUnlock()
 	rec, exists, err := v.records.GetPulledRecord(imageRef)
 	switch {
 	case err != nil:
