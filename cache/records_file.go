@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/imagepull/imagepull/internal/safefile"
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
@@ -35,13 +36,30 @@ const (
 // directory, or a file over [MaxRecordFileSize]. Reading never blocks and never reads more than
 // that size.
 //
+// Intents are written durably (fsync) before a pull, as crash safety requires: after a crash,
+// an image on the node has a record or an intent. Unlike the kubelet, FileRecords does not
+// remove the file of an intent it wrote when the intent is deleted: it marks it deleted in
+// memory (every method then answers as if the file were gone) and revives it without I/O at
+// the next pull of the same image string, so that repeated pulls (policy Always) cost no
+// intent I/O at all while a durable intent still exists before every pull. At most 1,024 such
+// files are kept; [FileRecords.Close] removes them. After a crash they are read as intents,
+// like those of pulls in flight: the kubelet's own state after a crash mid-pull.
+//
 // A FileRecords is safe for concurrent use; the directory must not be written by another
 // process at the same time (the kubelet's included).
 type FileRecords struct {
 	pullingDir string
 	pulledDir  string
 	fs         fileSystem
+
+	mu      sync.Mutex          // protects written and dormant
+	written map[string]struct{} // intents this FileRecords wrote (durably) and that are live
+	dormant map[string]struct{} // intents deleted in memory whose files stay on disk
 }
+
+// maxDormantIntents bounds the intents [FileRecords] keeps on disk after their deletion; past
+// it, the file of an arbitrary dormant intent is removed.
+const maxDormantIntents = 1024
 
 // NewFileRecords opens the records under dir (the kubelet's is
 // /var/lib/kubelet/image_manager), creating dir/pulling and dir/pulled with mode 0700 when
@@ -52,7 +70,8 @@ func NewFileRecords(dir string) (*FileRecords, error) {
 }
 
 func openFileRecords(dir string, fsys fileSystem) (*FileRecords, error) {
-	r := &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: fsys}
+	r := &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: fsys,
+		written: make(map[string]struct{}), dormant: make(map[string]struct{})}
 	for _, d := range []string{r.pullingDir, r.pulledDir} {
 		if err := fsys.MkdirAll(d, 0o700); err != nil {
 			return nil, err
@@ -91,17 +110,43 @@ func (r *FileRecords) readRecordFile(path string) ([]byte, error) {
 	return data, err
 }
 
-// WritePullIntent writes the intent for image.
+// WritePullIntent writes the intent for image, durably (see [FileRecords] for when an intent
+// file written before is reused without I/O).
 func (r *FileRecords) WritePullIntent(image string) error {
+	r.mu.Lock()
+	if _, ok := r.dormant[image]; ok { // its file is on disk, durably: revive it
+		delete(r.dormant, image)
+		r.written[image] = struct{}{}
+		r.mu.Unlock()
+		return nil
+	}
+	r.mu.Unlock()
 	data, err := encodeIntent(image, apiVersionV1beta1)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(r.fs, r.pullingDir, recordFileName(image), data)
+	if err := writeFileAtomic(r.fs, r.pullingDir, recordFileName(image), data); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.written[image] = struct{}{}
+	r.mu.Unlock()
+	return nil
+}
+
+// isDormant reports whether image's intent was deleted in memory only.
+func (r *FileRecords) isDormant(image string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.dormant[image]
+	return ok
 }
 
 // PullIntentExists reports whether the intent file for image exists and names image.
 func (r *FileRecords) PullIntentExists(image string) (bool, error) {
+	if r.isDormant(image) {
+		return false, nil
+	}
 	path := filepath.Join(r.pullingDir, recordFileName(image))
 	data, err := r.readRecordFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -116,9 +161,49 @@ func (r *FileRecords) PullIntentExists(image string) (bool, error) {
 	return intent.Image == image, nil
 }
 
-// DeletePullIntent removes the intent file for image.
+// DeletePullIntent removes the intent for image. An intent this FileRecords wrote itself is
+// removed in memory only and its file kept for the next pull of image (see [FileRecords]).
 func (r *FileRecords) DeletePullIntent(image string) error {
+	r.mu.Lock()
+	if _, ok := r.written[image]; ok {
+		delete(r.written, image)
+		var evict string
+		if len(r.dormant) >= maxDormantIntents {
+			for k := range r.dormant { // an arbitrary one: map order is random
+				evict = k
+				break
+			}
+			delete(r.dormant, evict)
+		}
+		r.dormant[image] = struct{}{}
+		r.mu.Unlock()
+		if evict != "" {
+			return r.remove(filepath.Join(r.pullingDir, recordFileName(evict)))
+		}
+		return nil
+	}
+	delete(r.dormant, image)
+	r.mu.Unlock()
 	return r.remove(filepath.Join(r.pullingDir, recordFileName(image)))
+}
+
+// Close removes the files of the intents deleted in memory only, so that a clean shutdown
+// leaves exactly the intents of unfinished pulls, as the kubelet would. r stays usable.
+// Without Close (a crash), those files stay: at the next start they count as intents of
+// pulls that may have been in flight, which makes verification stricter, never laxer.
+func (r *FileRecords) Close() error {
+	r.mu.Lock()
+	images := make([]string, 0, len(r.dormant))
+	for image := range r.dormant {
+		images = append(images, image)
+	}
+	clear(r.dormant)
+	r.mu.Unlock()
+	var errs []error
+	for _, image := range images {
+		errs = append(errs, r.remove(filepath.Join(r.pullingDir, recordFileName(image))))
+	}
+	return errors.Join(errs...)
 }
 
 // ListPullIntents decodes every intent file, in file-name order.
@@ -129,7 +214,9 @@ func (r *FileRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
 		if err != nil {
 			return corrupt(path, err)
 		}
-		out = append(out, intent)
+		if !r.isDormant(intent.Image) {
+			out = append(out, intent)
+		}
 		return nil
 	})
 	return out, err
