@@ -2,9 +2,15 @@ package kubelet_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/kubelet"
@@ -24,17 +30,23 @@ func privateRuntime() *fakeRuntime {
 	return rt
 }
 
+// schedulingModes are the ways pulls can be scheduled: the kubelet's serialized queue, a
+// parallel limit, no limit, and de-duplication.
+func schedulingModes() map[string]kubelet.Config {
+	return map[string]kubelet.Config{
+		"serialized": {},
+		"parallel":   {MaxParallelImagePulls: ptr[int32](2)},
+		"unbounded":  {SerializeImagePulls: ptr(false)},
+		"dedup":      {DeduplicatePulls: true},
+	}
+}
+
 // TestEnsureImageCancelledPullIsRecorded: pod A (with the Secret) pulls a private image and
 // gives up mid-pull, but the runtime completes the pull anyway. A must wait for the pull's
 // outcome, as the kubelet always does, so that the image is recorded as pulled with A's
 // Secret; pod B without the Secret is then refused, never handed a "preloaded" image.
 func TestEnsureImageCancelledPullIsRecorded(t *testing.T) {
-	for name, cfg := range map[string]kubelet.Config{
-		"serialized": {},
-		"parallel":   {MaxParallelImagePulls: ptr[int32](2)},
-		"unbounded":  {SerializeImagePulls: ptr(false)},
-		"dedup":      {DeduplicatePulls: true},
-	} {
+	for name, cfg := range schedulingModes() {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				rt := privateRuntime()
@@ -156,12 +168,7 @@ func TestEnsureImageVerificationOffHandsUntrackedCredentials(t *testing.T) {
 // TestEnsureImagePullerPanics: a panicking Puller fails that one call with the panic value in
 // the message; the queue keeps serving the next pull, in every scheduling mode.
 func TestEnsureImagePullerPanics(t *testing.T) {
-	for name, cfg := range map[string]kubelet.Config{
-		"serialized": {},
-		"parallel":   {MaxParallelImagePulls: ptr[int32](2)},
-		"unbounded":  {SerializeImagePulls: ptr(false)},
-		"dedup":      {DeduplicatePulls: true},
-	} {
+	for name, cfg := range schedulingModes() {
 		t.Run(name, func(t *testing.T) {
 			rt := newRuntime()
 			rt.pullTime = 0
@@ -184,4 +191,67 @@ func TestEnsureImagePullerPanics(t *testing.T) {
 			assert.Equal(t, presentImage.id, res.ImageRef)
 		})
 	}
+}
+
+// TestEnsureImageIsolationUnderCancellation: rounds of pods with the Secret (a third of them
+// giving up mid-pull) racing pods without it, over a runtime that finishes every pull it
+// started; in every scheduling mode, no pod without the Secret ever gets the private image,
+// during the race or after it. IMAGEPULL_ISOLATION_ROUNDS raises the rounds (the reliability
+// suite does).
+func TestEnsureImageIsolationUnderCancellation(t *testing.T) {
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("IMAGEPULL_ISOLATION_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	modes := map[string]kubelet.Config{
+		"serialized": {},
+		"parallel":   {MaxParallelImagePulls: ptr[int32](4)},
+		"dedup":      {SerializeImagePulls: ptr(false), DeduplicatePulls: true},
+	}
+	calls, refused := 0, 0
+	for round := range rounds {
+		for name, cfg := range modes {
+			rt := privateRuntime()
+			cfg.Store, cfg.RegistryPullQPS = rt, ptr[int32](0)
+			cfg.Puller = kubelet.PullerFunc(func(_ context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
+				time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) // ignores cancellation
+				return rt.fetch(req)
+			})
+			m, err := kubelet.NewImageManager(cfg)
+			require.NoError(t, err)
+			secret := dockerSecret("ns-a", "regcred", "uid-a", "registry.example", "alice", "pw")
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			for i := range 60 {
+				wg.Go(func() {
+					req := kubelet.Request{Pod: kubelet.Pod{Namespace: "ns", Name: "p", UID: fmt.Sprint(round, name, i)}, Image: privateImage, Policy: pullpolicy.IfNotPresent}
+					ctx := t.Context()
+					if i%2 == 0 {
+						req.PullSecrets = []credential.Secret{secret}
+						if i%3 == 0 {
+							c, cancel := context.WithTimeout(ctx, time.Duration(rand.IntN(1500))*time.Microsecond)
+							defer cancel()
+							ctx = c
+						}
+					}
+					res, err := m.EnsureImageExists(ctx, req)
+					mu.Lock()
+					defer mu.Unlock()
+					calls++
+					if len(req.PullSecrets) == 0 {
+						assert.Error(t, err, "%s round %d: a pod without the Secret got the image: %+v", name, round, res)
+						refused++
+					}
+				})
+			}
+			wg.Wait()
+			for i := range 10 { // after the race: the image is on the node
+				res, err := m.EnsureImageExists(t.Context(), kubelet.Request{Pod: kubelet.Pod{UID: fmt.Sprint("late", round, name, i)}, Image: privateImage, Policy: pullpolicy.IfNotPresent})
+				assert.Error(t, err, "%s round %d: a late pod without the Secret got the image: %+v", name, round, res)
+				calls++
+				refused++
+			}
+		}
+	}
+	t.Logf("%d rounds × %d modes: %d calls, %d calls without the Secret, all refused", rounds, len(modes), calls, refused)
 }
