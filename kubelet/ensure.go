@@ -36,7 +36,8 @@ import (
 // On failure the error is an [*EnsureError] whose text is the kubelet's waiting reason; the
 // Result is filled in on failure too. EnsureImageExists is safe for concurrent use. When ctx ends
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
-// call does in the kubelet.
+// call does in the kubelet; once the runtime's pull has started, the call waits for its outcome
+// whatever becomes of ctx, as the kubelet does, so that an image the runtime pulled is recorded.
 func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Result, error) {
 	if m.verify != nil {
 		m.startup.run(ctx, m)
