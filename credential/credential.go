@@ -17,7 +17,8 @@
 // # Keyring lookup
 //
 // [Keyring.Lookup] is the kubelet's: see its documentation for the matching rules. Locations
-// are parsed once, when a keyring is built.
+// are parsed once, when a keyring is built. A [SecretsCache] builds the keyring of a set of
+// Secrets once per content, so that pods sharing Secrets do not parse them on every call.
 package credential
 
 // SourceKind says where a credential came from.
