@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 )
 
 // SecretsCache remembers the keyrings [FromSecrets] builds, by the content of the Secrets:
@@ -12,13 +13,14 @@ import (
 // Secret (a rotation, another UID) is another key. Errors are remembered too. The key is the
 // SHA-256 of that content, so that no two different sets of Secrets share a keyring. At most
 // max sets are kept; past that, arbitrary entries are dropped. A SecretsCache is safe for
-// concurrent use; lookups that hit take a shared lock and allocate nothing.
+// concurrent use; lookups that hit take no lock (so they scale with cores) and allocate nothing.
 type SecretsCache struct {
 	max  int
 	pool sync.Pool // *[]byte: the encoding buffer of a key
 
-	mu      sync.RWMutex // protects entries
-	entries map[[sha256.Size]byte]cachedKeyring
+	entries sync.Map     // [sha256.Size]byte → cachedKeyring
+	size    atomic.Int64 // entries stored, about
+	evictMu sync.Mutex   // one eviction at a time
 }
 
 type cachedKeyring struct {
@@ -36,7 +38,7 @@ func NewSecretsCache(max int) *SecretsCache {
 	if max <= 0 {
 		max = DefaultSecretsCacheSize
 	}
-	return &SecretsCache{max: max, entries: make(map[[sha256.Size]byte]cachedKeyring)}
+	return &SecretsCache{max: max}
 }
 
 // FromSecrets returns [FromSecrets](secrets), from the cache when the same content was seen.
@@ -46,25 +48,31 @@ func (c *SecretsCache) FromSecrets(secrets []Secret) (*Keyring, error) {
 		return FromSecrets(nil)
 	}
 	key := c.key(secrets)
-	c.mu.RLock()
-	e, ok := c.entries[key]
-	c.mu.RUnlock()
-	if ok {
+	if e, ok := c.entries.Load(key); ok {
+		e := e.(cachedKeyring)
 		return e.ring, e.err
 	}
 	ring, err := FromSecrets(secrets)
-	c.mu.Lock()
-	if len(c.entries) >= c.max {
-		for k := range c.entries { // Go's map order is random: a random eviction
-			delete(c.entries, k)
-			if len(c.entries) < c.max*3/4 {
-				break
-			}
-		}
+	if _, loaded := c.entries.LoadOrStore(key, cachedKeyring{ring, err}); !loaded && c.size.Add(1) > int64(c.max) {
+		c.evict()
 	}
-	c.entries[key] = cachedKeyring{ring, err}
-	c.mu.Unlock()
 	return ring, err
+}
+
+// evict drops arbitrary entries (sync.Map's order is not the insertion order) down to 3/4 of
+// max.
+func (c *SecretsCache) evict() {
+	c.evictMu.Lock()
+	defer c.evictMu.Unlock()
+	c.entries.Range(func(k, _ any) bool {
+		if c.size.Load() <= int64(c.max*3/4) {
+			return false
+		}
+		if _, ok := c.entries.LoadAndDelete(k); ok {
+			c.size.Add(-1)
+		}
+		return true
+	})
 }
 
 // key is the SHA-256 of every field FromSecrets reads, each length-prefixed, in order.
