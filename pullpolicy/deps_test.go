@@ -10,7 +10,7 @@ import (
 )
 
 // TestLayerDependencies fails when a layer links more than it may: importing the core
-// (reference, pullpolicy) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
+// (reference, pullpolicy, pullpolicy/dialect) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
 // importing the kubelet's image manager must never link k8s.io, Prometheus or an adapter
 // (cache, registry, cri) — adapters implement its interfaces instead.
 func TestLayerDependencies(t *testing.T) {
@@ -28,7 +28,7 @@ func TestLayerDependencies(t *testing.T) {
 		pkgs    []string
 		allowed []string
 	}{
-		{"core", []string{mod + "reference", mod + "pullpolicy"}, core},
+		{"core", []string{mod + "reference", mod + "pullpolicy", mod + "pullpolicy/dialect"}, core},
 		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, append(append([]string(nil), core...),
 			"golang.org/x/sync/", mod+"credential", mod+"kubelet", mod+"internal/safefile")},
 	}
@@ -56,4 +56,28 @@ func allowed(pkg string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// TestKubeDependencies guards the Kubernetes adapters: the API types live in kube (and lint
+// above it), so that the core never links k8s.io; kube and lint link neither client-go (its
+// recorder lives in kube/events) nor a registry client, gRPC or the container runtime.
+func TestKubeDependencies(t *testing.T) {
+	deps := func(pkgs ...string) []string {
+		out, err := exec.CommandContext(t.Context(), "go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, pkgs...)...).Output()
+		require.NoError(t, err)
+		return strings.Fields(string(out))
+	}
+	core := deps("github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy", "github.com/imagepull/imagepull/credential")
+	for _, pkg := range core {
+		assert.False(t, strings.HasPrefix(pkg, "k8s.io/") || strings.HasPrefix(pkg, "sigs.k8s.io/"), "the core links %s", pkg)
+		assert.False(t, strings.Contains(pkg, "yaml"), "the core links %s", pkg)
+	}
+	assert.Contains(t, deps("github.com/imagepull/imagepull/kube/events"), "k8s.io/client-go/tools/record", "the guard sees kube/events' real dependencies")
+	adapter := deps("github.com/imagepull/imagepull/kube", "github.com/imagepull/imagepull/lint")
+	assert.Contains(t, adapter, "k8s.io/api/core/v1", "the guard sees kube's real dependencies")
+	for _, pkg := range adapter {
+		for _, banned := range []string{"oras.land/", "google.golang.org/grpc", "k8s.io/cri-api", "github.com/prometheus/", "github.com/imagepull/imagepull/registry", "github.com/imagepull/imagepull/cri", "github.com/imagepull/imagepull/registry/registrytest", "k8s.io/client-go/"} {
+			assert.False(t, strings.HasPrefix(pkg, banned), "kube or lint links %s", pkg)
+		}
+	}
 }
