@@ -27,6 +27,15 @@ const (
 
 var alwaysSecret = pullmanager.ImagePullSecret{UID: "uid-a", Namespace: "ns", Name: "regcred", CredentialHash: strings.Repeat("ab", 32)}
 
+// crashTrials returns the number of kills a crash test makes: IMAGEPULL_CRASH_TRIALS when set,
+// else def.
+func crashTrials(def int) int {
+	if n, err := strconv.Atoi(os.Getenv(alwaysTrialsEnv)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 // TestFileRecordsAlwaysCycleChild is the child of TestFileRecordsAlwaysCycleSurvivesKill: it
 // runs pull cycles (policy Always: the tag moves, every pull brings a new image ID) through
 // the verifier on FileRecords, and "commits" each pulled image to a runtime log, fsynced, in
@@ -68,10 +77,7 @@ func TestFileRecordsAlwaysCycleSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	trials := 10
-	if n, err := strconv.Atoi(os.Getenv(alwaysTrialsEnv)); err == nil && n > 0 {
-		trials = n
-	}
+	trials := crashTrials(10)
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	checked, onNode := 0, 0

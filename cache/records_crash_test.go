@@ -85,10 +85,7 @@ func TestFileRecordsSurviveKill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	floor := make([]int, crashKeys) // per key, the lowest generation allowed now
 	leftovers := 0
-	trials := 20
-	if n, err := strconv.Atoi(os.Getenv(alwaysTrialsEnv)); err == nil && n > 0 {
-		trials = n
-	}
+	trials := crashTrials(20)
 	for run := range trials {
 		startGen := (run + 1) * 1_000_000
 		cmd := exec.Command(os.Args[0], "-test.run=^TestFileRecordsCrashChild$", "-test.count=1")
