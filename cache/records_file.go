@@ -14,7 +14,10 @@ import (
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
-var _ pullmanager.PullRecords = (*FileRecords)(nil)
+var (
+	_ pullmanager.PullRecords   = (*FileRecords)(nil)
+	_ pullmanager.UsageReporter = (*FileRecords)(nil)
+)
 
 const (
 	recordPrefix = "sha256-"
@@ -271,6 +274,29 @@ func (r *FileRecords) ListPulledRecords() ([]pullmanager.PulledRecord, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Usage counts the intent and record files (the kubelet's kubelet_imagemanager_ondisk_*
+// metrics), without reading them. It implements [pullmanager.UsageReporter].
+func (r *FileRecords) Usage() (pullmanager.Usage, error) {
+	intents, err1 := r.countFiles(r.pullingDir)
+	records, err2 := r.countFiles(r.pulledDir)
+	return pullmanager.Usage{Intents: intents, Records: records}, errors.Join(err1, err2)
+}
+
+// countFiles counts the record files of dir.
+func (r *FileRecords) countFiles(dir string) (int, error) {
+	entries, err := r.fs.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("failed to count the records in %q: %w", dir, err)
+	}
+	n := 0
+	for _, e := range entries {
+		if isRecordFile(e) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (r *FileRecords) remove(path string) error {

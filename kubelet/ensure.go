@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"context"
+	"time"
 
 	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/pullpolicy"
@@ -43,7 +44,9 @@ func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Resu
 		m.startup.run(ctx, m)
 	}
 	c := &ensureCall{m: m, ctx: ctx, req: &req}
+	c.begin()
 	ref, msg, err := c.ensure()
+	c.end(err)
 	return Result{ImageRef: ref, Message: msg, Events: c.events}, err
 }
 
@@ -56,6 +59,13 @@ type ensureCall struct {
 	spec   string          // the tag-defaulted image string the runtime gets
 	creds  credLookup
 	events []Event
+
+	// What is reported when the call ends (report.go).
+	policy            pullpolicy.Policy // the policy applied, once defaulted
+	present, required Answer            // the kubelet's present_locally and pull_required
+	pulled            bool              // a pull succeeded
+	logged            bool              // the decision is logged; start is set
+	start             time.Time
 }
 
 func (c *ensureCall) ensure() (ref, msg string, err error) {
@@ -72,6 +82,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 	if policy == "" {
 		policy = pullpolicy.DefaultFor(img)
 	}
+	c.policy = policy
 	switch policy {
 	case pullpolicy.IfNotPresent, pullpolicy.Never:
 		local, ok, err := c.m.store.Lookup(c.ctx, img)
@@ -83,6 +94,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 		if ok {
 			ref = local.ID
 		}
+		c.present = answerOf(ref != "")
 	case pullpolicy.Always:
 		if c.m.resolver != nil {
 			return c.ensureResolved()
@@ -102,6 +114,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 		c.event(EventTypeWarning, pullpolicy.ReasonNeverPull, msg)
 		return c.fail(pullpolicy.ErrImageNeverPull, msg, nil)
 	}
+	c.required = AnswerYes
 	return c.pull(c.spec)
 }
 
@@ -112,14 +125,17 @@ type presentMessages struct{ plain, verified func(image string) string }
 // when the pod must pull it.
 func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ string, msg string, err error) {
 	image := c.req.Image
+	c.required = AnswerNo
 	if c.m.verify == nil {
 		msg := msgs.plain(image)
 		c.event(EventTypeNormal, pullpolicy.ReasonPulled, msg)
 		return true, ref, msg, nil
 	}
 	must, err := c.mustPull(ref)
+	c.required = answerOf(must)
 	switch {
 	case err != nil:
+		c.required = AnswerUnknown
 		_, msg, err := c.raw(err)
 		return true, "", msg, err
 	case must:

@@ -58,6 +58,7 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	if prev, blocked := m.backOff.blocked(key, m.now()); blocked {
 		msg := msgBackOff(image)
 		c.event(EventTypeNormal, pullpolicy.ReasonBackOff, msg)
+		m.metrics.ObserveBackOff(c.ctx)
 		out := attemptOutcome{failure: failure{pullpolicy.ErrImagePullBackOff, msg}}
 		if prev.reason != nil {
 			out.failure.msg += ": " + prev.reason.Error() + ": " + prev.msg
@@ -82,6 +83,7 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	if err == nil {
 		err = p.err
 	}
+	c.reportPull(&p, err, total)
 	if err != nil {
 		c.event(EventTypeWarning, pullpolicy.ReasonFailed, msgPullFailed(image, err))
 		f := classifyPullErr(image, err)

@@ -15,6 +15,8 @@ type pullOutcome struct {
 	res PullResult
 	dur time.Duration // the runtime's pull, excluding the wait for a slot
 	err error
+	// shared is set for a caller that got another caller's outcome (DeduplicatePulls).
+	shared bool
 }
 
 // scheduler runs pulls as the kubelet's image puller does: one at a time from a queue

@@ -123,6 +123,17 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 // nothing else; a deadline gives one matching both context.DeadlineExceeded and
 // ErrRegistryUnavailable.
 func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
+	if r.cfg.observer == nil {
+		return r.resolve(ctx, img, creds)
+	}
+	start := time.Now()
+	d, err := r.resolve(ctx, img, creds)
+	r.cfg.observer.ObserveResolve(ctx, outcomeOf(err), time.Since(start))
+	return d, err
+}
+
+// resolve is ResolveWithCredentials without the observer.
+func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
 	if !img.IsValid() {
 		return "", errors.New("registry: cannot resolve the zero reference.Image")
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	// Logger receives what the kubelet logs (record I/O failures, notably
 	// "Unable to access cache records about image pulls"); nil discards it.
 	Logger *slog.Logger
+	// Observer, when set, is told the result of every must-pull check (the kubelet's
+	// kubelet_imagemanager_image_mustpull_checks_total).
+	Observer Observer
 }
 
 // Manager decides whether a pod may use an image already on the node, from records of the
@@ -38,11 +41,12 @@ type Config struct {
 // The protocol around a pull is RecordPullIntent before it, then exactly one of
 // RecordImagePulled or RecordImagePullFailed after it.
 type Manager struct {
-	policy  VerificationPolicy
-	allow   allowlist
-	records PullRecords
-	now     func() time.Time
-	log     *slog.Logger
+	policy   VerificationPolicy
+	allow    allowlist
+	records  PullRecords
+	now      func() time.Time
+	log      *slog.Logger
+	observer Observer // may be nil
 
 	intentLocks *stripedLocks // per image string: intent file and counter
 	pulledLocks *stripedLocks // per imageRef: pulled record
@@ -61,6 +65,7 @@ func New(cfg Config) (*Manager, error) {
 		records:     cfg.Records,
 		now:         cfg.Now,
 		log:         cfg.Logger,
+		observer:    cfg.Observer,
 		intentLocks: newStripedLocks(),
 		pulledLocks: newStripedLocks(),
 		counts:      make(map[string]int32),
@@ -199,46 +204,59 @@ var errUnreadable = errors.New("unable to read image pull records")
 //     Secrets.
 //
 // An error from podCreds is returned with true. A nil podCreds means no pod credentials. A
-// cancelled ctx gives (true, ctx.Err()).
+// cancelled ctx gives (true, ctx.Err()). Every check of a present image (imageRef not "") is
+// reported to [Config].Observer with its [CheckResult].
 func (v *Manager) MustAttemptImagePull(ctx context.Context, image, imageRef string, podCreds func() (PodCredentials, error)) (bool, error) {
+	must, result, err := v.check(ctx, image, imageRef, podCreds)
+	if v.observer != nil && imageRef != "" {
+		v.observer.ObserveMustPullCheck(ctx, result)
+	}
+	return must, err
+}
+
+// check is MustAttemptImagePull, with the result the kubelet's metric counts.
+func (v *Manager) check(ctx context.Context, image, imageRef string, podCreds func() (PodCredentials, error)) (bool, CheckResult, error) {
 	if err := ctx.Err(); err != nil {
-		return true, err
+		return true, CheckError, err
 	}
 	if imageRef == "" {
-		return true, nil
+		return true, "", nil
 	}
 	rec, hasRecord, pulledByKubelet, err := v.pullState(image, imageRef)
 	if err != nil {
 		v.log.Error("Unable to access cache records about image pulls", "image", image, "imageRef", imageRef, "err", err)
-		return true, nil
+		return true, CheckError, nil
 	}
 	if !requiresVerification(v.policy, v.allow, image, pulledByKubelet) {
-		return false, nil
+		return false, CheckCredentialPolicyAllowed, nil
 	}
 	if !hasRecord {
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	}
 	img, err := reference.Parse(image)
 	if err != nil {
 		v.log.Error("failed to parse image name, forcing image credentials reverification", "image", image, "err", err)
-		return true, nil
+		return true, CheckError, nil
 	}
 	entry, ok := rec.CredentialMapping[img.Repository()]
 	switch {
 	case !ok:
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	case entry.NodePodsAccessible:
-		return false, nil
+		return false, CheckCredentialRecordFound, nil
 	case len(entry.KubernetesSecrets) == 0 && len(entry.KubernetesServiceAccounts) == 0:
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	}
 	var pc PodCredentials
 	if podCreds != nil {
 		if pc, err = podCreds(); err != nil {
-			return true, err
+			return true, CheckError, err
 		}
 	}
-	return !v.matchPodCredentials(image, imageRef, entry, pc), nil
+	if v.matchPodCredentials(image, imageRef, entry, pc) {
+		return false, CheckCredentialRecordFound, nil
+	}
+	return true, CheckMustAuthenticate, nil
 }
 
 // pullState reads, under the image's and imageRef's locks, the pulled record and whether the
