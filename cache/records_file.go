@@ -277,10 +277,14 @@ func (r *FileRecords) ListPulledRecords() ([]pullmanager.PulledRecord, error) {
 }
 
 // Usage counts the intent and record files (the kubelet's kubelet_imagemanager_ondisk_*
-// metrics), without reading them. It implements [pullmanager.UsageReporter].
+// metrics), without reading them; the kept files of deleted intents are not counted. It
+// implements [pullmanager.UsageReporter].
 func (r *FileRecords) Usage() (pullmanager.Usage, error) {
 	intents, err1 := r.countFiles(r.pullingDir)
 	records, err2 := r.countFiles(r.pulledDir)
+	r.mu.Lock()
+	intents = max(intents-len(r.dormant), 0) // kept files of deleted intents do not count
+	r.mu.Unlock()
 	return pullmanager.Usage{Intents: intents, Records: records}, errors.Join(err1, err2)
 }
 
