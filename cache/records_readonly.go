@@ -30,7 +30,8 @@ func OpenFileRecordsReadOnly(dir string) (*FileRecords, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("pull records: %s is not a directory", dir)
 	}
-	return &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: readOnlyFS{}}, nil
+	return &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: readOnlyFS{},
+		written: make(map[string]struct{}), dormant: make(map[string]struct{})}, nil
 }
 
 // readOnlyFS is the real file system for reading; every change is refused.

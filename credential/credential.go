@@ -20,6 +20,8 @@
 // are parsed once, when a keyring is built. [NewKeyring] builds one keyring of entries from
 // several sources (as the kubelet merges the answers of its credential provider plugins), and
 // [Pattern] is the kubelet's glob match of a plugin's matchImages.
+// A [SecretsCache] builds the keyring of a set of Secrets once per content, so that pods
+// sharing Secrets do not parse them on every call.
 package credential
 
 // SourceKind says where a credential came from.

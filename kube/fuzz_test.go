@@ -31,7 +31,8 @@ func FuzzRead(f *testing.F) {
 		if m == nil {
 			return
 		}
-		lines := bytes.Count(data, []byte("\n")) + 1
+		// YAML breaks lines at "\n", "\r\n" and a lone "\r" alike.
+		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n")) + 1
 		for _, e := range m.Errors {
 			if e.Document < 1 || e.Line < 1 || e.Line > lines {
 				t.Fatalf("error without a place in the input: %v", e)

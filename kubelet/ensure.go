@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 )
@@ -36,7 +37,8 @@ import (
 // On failure the error is an [*EnsureError] whose text is the kubelet's waiting reason; the
 // Result is filled in on failure too. EnsureImageExists is safe for concurrent use. When ctx ends
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
-// call does in the kubelet.
+// call does in the kubelet; once the runtime's pull has started, the call waits for its outcome
+// whatever becomes of ctx, as the kubelet does, so that an image the runtime pulled is recorded.
 func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Result, error) {
 	if m.verify != nil {
 		m.startup.run(ctx, m)
@@ -144,17 +146,19 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 	return true, ref, msg, nil
 }
 
-// event emits an event: it is kept for the Result and sent to the recorder.
+// event emits an event: it is kept for the Result and sent to the recorder. Its message is
+// cut to clip.MaxMessage.
 func (c *ensureCall) event(typ, reason, msg string) {
-	e := Event{Type: typ, Reason: reason, Message: msg, FieldPath: c.req.FieldPath()}
+	e := Event{Type: typ, Reason: reason, Message: clip.String(msg, clip.MaxMessage), FieldPath: c.req.FieldPath()}
 	c.events = append(c.events, e)
 	if c.m.recorder != nil {
 		c.m.recorder.Event(c.ctx, c.req, e)
 	}
 }
 
-// fail returns a failure with the kubelet's reason and message.
+// fail returns a failure with the kubelet's reason and message, cut to clip.MaxMessage.
 func (c *ensureCall) fail(reason error, msg string, cause error) (string, string, error) {
+	msg = clip.String(msg, clip.MaxMessage)
 	return "", msg, &EnsureError{Reason: reason, Message: msg, Err: cause}
 }
 

@@ -173,9 +173,10 @@ type ImageManager struct {
 	recorder EventRecorder // may be nil
 	now      func() time.Time
 	keyring  *credential.Keyring
-	provider credential.Provider  // may be nil
-	verify   *pullmanager.Manager // nil when credential verification is off
-	resolver pullpolicy.Resolver  // nil: Always pulls, as the kubelet does
+	secrets  *credential.SecretsCache // pods' keyrings by the content of their Secrets
+	provider credential.Provider      // may be nil
+	verify   *pullmanager.Manager     // nil when credential verification is off
+	resolver pullpolicy.Resolver      // nil: Always pulls, as the kubelet does
 	offline  bool
 	backOff  *backOff
 	bucket   *tokenBucket // nil: no registry QPS limit
@@ -200,6 +201,7 @@ func NewImageManager(cfg Config) (*ImageManager, error) {
 		recorder: cfg.Recorder,
 		now:      cfg.Now,
 		keyring:  cfg.Keyring,
+		secrets:  credential.NewSecretsCache(0),
 		provider: cfg.CredentialProvider,
 		resolver: cfg.Resolver,
 		offline:  cfg.OfflineFallback,

@@ -113,13 +113,14 @@ func (m *ImageManager) runPull(ctx context.Context, req *PullRequest) (pullOutco
 }
 
 // execute is one runtime pull in its slot: the QPS limiter may refuse it without calling the
-// runtime; a success without an image ID is an error, as the kubelet's CRI client makes it.
+// runtime; a success without an image ID is an error, as the kubelet's CRI client makes it. A
+// Puller that panics fails this pull only ([PullerPanicError]); the queue keeps serving.
 func (m *ImageManager) execute(ctx context.Context, req *PullRequest) pullOutcome {
 	if m.bucket != nil && !m.bucket.tryAccept(m.now()) {
 		return pullOutcome{err: errPullQPSExceeded}
 	}
 	start := m.now()
-	res, err := m.puller.PullImage(ctx, *req)
+	res, err := m.callPuller(ctx, req)
 	dur := m.now().Sub(start)
 	if err == nil && res.ImageRef == "" {
 		err = fmt.Errorf("imageRef of image %q is not set", req.Image)

@@ -69,21 +69,27 @@ func NewResolver(opts *Options) (*Resolver, error) {
 }
 
 // newTransport returns a Resolver's own transport: the settings of http.DefaultTransport with
-// the attempt timeout applied to connecting, the TLS handshake and the response headers.
+// the attempt timeout applied to connecting, the TLS handshake and the response headers, and
+// response headers capped at 64 KiB.
 func newTransport(attempt time.Duration) *http.Transport {
 	dialer := &net.Dialer{Timeout: attempt, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   attempt,
-		ResponseHeaderTimeout: attempt,
-		ExpectContinueTimeout: time.Second,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    16,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    attempt,
+		ResponseHeaderTimeout:  attempt,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 }
+
+// maxResponseHeaderBytes bounds the headers of a registry's answer (Go's default is 10 MB): a
+// hostile WWW-Authenticate of megabytes fails the request instead of being kept in errors.
+const maxResponseHeaderBytes = 64 << 10
 
 // Resolve returns the digest img names now at its registry, using the node-wide credentials
 // of [Options.Credentials]. It is [Resolver.ResolveWithCredentials] with no credentials of
@@ -197,16 +203,17 @@ func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Ima
 	return "", errors.Join(errs...)
 }
 
-// client returns the HTTP client of one attempt at ep with cred: r's transport, under a
-// retry policy bounded by ctx's deadline, under oras's auth client (challenges, token
+// client returns the HTTP client of one attempt at ep with cred: r's transport watched by
+// watch, under a retry policy bounded by ctx's deadline, under oras's auth client (challenges, token
 // service, Authorization dropped on redirects to another origin) with cred offered to ep's
 // host only.
-func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential) *auth.Client {
+func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential, watch *challengeWatch) *auth.Client {
 	policy := &retryPolicy{max: r.cfg.maxRetries, base: r.cfg.retryBackoff, maxWait: r.cfg.maxRetryWait}
 	policy.deadline, _ = ctx.Deadline()
+	watch.base = r.transport
 	return &auth.Client{
 		Client: &http.Client{Transport: &retry.Transport{
-			Base:   r.transport,
+			Base:   watch,
 			Policy: func() retry.Policy { return policy },
 		}},
 		Header: r.header,

@@ -104,6 +104,7 @@ func writeNodeRecords(t *testing.T) string {
 		_, err := m.EnsureImageExists(t.Context(), req)
 		require.NoError(t, err)
 	}
+	require.NoError(t, records.Close()) // a clean stop: no intent left
 	return dir
 }
 

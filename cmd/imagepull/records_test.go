@@ -58,6 +58,9 @@ func writeRecords(t *testing.T) string {
 		_, err := m.EnsureImageExists(t.Context(), req)
 		require.NoError(t, err, req.Image)
 	}
+	// The kubelet stops cleanly (FileRecords keeps the files of finished pulls' intents
+	// until Close), then a crash interrupts a pull: its intent stays.
+	require.NoError(t, records.Close())
 	require.NoError(t, records.WritePullIntent("redis:7"))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "pulled", "sha256-"+
 		"00000000000000000000000000000000000000000000000000000000000000ff"), []byte(`{"kind":"ImagePulledRecord",`), 0o600))

@@ -23,6 +23,8 @@ func TestDependencies(t *testing.T) {
 		"github.com/imagepull/imagepull/credential", "github.com/imagepull/imagepull/reference",
 		"github.com/distribution/reference", "github.com/opencontainers/go-digest", "golang.org/x/sync/",
 		"sigs.k8s.io/json", "sigs.k8s.io/yaml", "go.yaml.in/yaml/",
+		// standard library only: bounded text and bounded, non-blocking file reads
+		"github.com/imagepull/imagepull/internal/clip", "github.com/imagepull/imagepull/internal/safefile",
 	}
 	seen := deps("github.com/imagepull/imagepull/credential/plugin")
 	for _, pkg := range seen {

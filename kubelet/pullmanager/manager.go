@@ -99,7 +99,9 @@ func New(cfg Config) (*Manager, error) {
 // pulled: it writes the intent and counts the pull in flight. An error reads
 // `failed to record image pull intent: <cause>` and wraps the cause; the pull must not go on.
 func (v *Manager) RecordPullIntent(image string) error {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if err := v.records.WritePullIntent(image); err != nil {
 		return fmt.Errorf("failed to record image pull intent: %w", err)
 	}
@@ -127,7 +129,9 @@ func (v *Manager) RecordImagePullFailed(image string) { v.endIntent(image) }
 
 // endIntent decrements image's in-flight count; the last one removes the intent.
 func (v *Manager) endIntent(image string) {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if v.inFlight(image) > 1 {
 		v.countMu.Lock()
 		v.counts[image]--
@@ -152,7 +156,9 @@ func (v *Manager) inFlight(image string) int32 {
 // writeRecord creates or merges the pulled record for imageRef (the kubelet's
 // writePulledRecordIfChanged). An unreadable existing record is replaced.
 func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredentials) error {
-	defer v.pulledLocks.lock(imageRef)()
+	l := v.pulledLocks.stripe(imageRef)
+	l.Lock()
+	defer l.Unlock()
 	img, err := reference.Parse(image)
 	if err != nil {
 		return fmt.Errorf("invalid image name %q: %w", image, err)
@@ -191,8 +197,9 @@ var errUnreadable = errors.New("unable to read image pull records")
 //     → true;
 //   - an entry open to every pod (NodePodsAccessible) → false;
 //   - otherwise podCreds is called (once, only now): a pod Secret whose hash equals a recorded
-//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's, or the pod's
-//     service account equal to a recorded one → false; anything else → true. A match through
+//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's (all three
+//     non-empty: a Secret without coordinates matches only by hash), or the pod's service
+//     account equal to a recorded one → false; anything else → true. A match through
 //     a new Secret, or a rotated hash, is written back while the entry has fewer than 100
 //     Secrets.
 //
@@ -255,8 +262,12 @@ func (v *Manager) check(ctx context.Context, image, imageRef string, podCreds fu
 // pullState reads, under the image's and imageRef's locks, the pulled record and whether the
 // kubelet pulled the image (record, pull in flight, or intent stored).
 func (v *Manager) pullState(image, imageRef string) (rec PulledRecord, hasRecord, pulledByKubelet bool, err error) {
-	defer v.pulledLocks.lock(imageRef)()
-	defer v.intentLocks.lock(image)()
+	// Shared locks: decisions only read; writers (pulls ending, write-backs) wait for them.
+	pl, il := v.pulledLocks.stripe(imageRef), v.intentLocks.stripe(image)
+	pl.RLock()
+	defer pl.RUnlock()
+	il.RLock()
+	defer il.RUnlock()
 	rec, exists, err := v.records.GetPulledRecord(imageRef)
 	switch {
 	case err != nil:
@@ -280,7 +291,7 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 	for _, pod := range pc.Secrets {
 		for _, rec := range entry.KubernetesSecrets {
 			hashMatch := rec.CredentialHash != "" && pod.CredentialHash == rec.CredentialHash
-			coordMatch := pod.UID == rec.UID && pod.Namespace == rec.Namespace && pod.Name == rec.Name
+			coordMatch := sameSecret(pod, rec)
 			switch {
 			case hashMatch:
 				if !coordMatch && canWrite {
@@ -304,6 +315,15 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 		}
 	}
 	return false
+}
+
+// sameSecret reports whether a and b name the same Secret object: equal UID, namespace and
+// name, none of them empty. A Secret missing a coordinate (one built from its data alone)
+// names no object, so it is never "the same Secret, rotated" as another: it matches only by
+// its credential hash. Secrets from the API server always carry all three.
+func sameSecret(a, b ImagePullSecret) bool {
+	return a.UID != "" && a.Namespace != "" && a.Name != "" &&
+		a.UID == b.UID && a.Namespace == b.Namespace && a.Name == b.Name
 }
 
 func (v *Manager) writeBack(image, imageRef string, s ImagePullSecret) {
