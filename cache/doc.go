@@ -6,7 +6,7 @@
 //   - [Resolver] ([NewResolver]): a caching decorator for any [pullpolicy.Resolver], with a
 //     TTL, optional negative caching, one upstream call for concurrent resolves of a reference,
 //     opt-in stale-if-error during registry outages, identity scoping, and answers kept per
-//     set of credentials for a [pullpolicy.CredentialResolver] upstream.
+//     set of credentials for a [kubelet.CredentialResolver] upstream.
 //   - [FileRecords] ([NewFileRecords]): the kubelet's KEP-2535 pull records (intents and pulled
 //     records) in the kubelet's own directory layout and file format, written crash-safely;
 //     [CachedRecords] ([NewCachedRecords]) is the kubelet's write-through LRU in front of them.

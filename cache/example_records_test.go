@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
 // Pull records kept on disk in the kubelet's format, used by a credential Verifier: a pull made
@@ -23,11 +23,11 @@ func ExampleNewFileRecords() {
 		return
 	}
 	clock := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
-	v, _ := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: records, Now: clock})
-	secret := pullpolicy.ImagePullSecret{UID: "6f1c", Namespace: "default", Name: "regcred", CredentialHash: "9b1f"}
+	v, _ := pullmanager.New(pullmanager.Config{Records: records, Now: clock})
+	secret := pullmanager.ImagePullSecret{UID: "6f1c", Namespace: "default", Name: "regcred", CredentialHash: "9b1f"}
 	_ = v.RecordPullIntent("registry.example.com/app:v1")
 	v.RecordImagePulled("registry.example.com/app:v1", "sha256:0c7a",
-		&pullpolicy.ImagePullCredentials{KubernetesSecrets: []pullpolicy.ImagePullSecret{secret}})
+		&pullmanager.ImagePullCredentials{KubernetesSecrets: []pullmanager.ImagePullSecret{secret}})
 
 	files, _ := filepath.Glob(filepath.Join(dir, "pulled", "*"))
 	data, _ := os.ReadFile(files[0])
@@ -36,10 +36,10 @@ func ExampleNewFileRecords() {
 
 	// After a restart, the same Secret may use the image; a pod without it must pull.
 	reopened, _ := cache.NewFileRecords(dir)
-	v2, _ := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: reopened})
-	for _, pod := range []pullpolicy.PodCredentials{{Secrets: []pullpolicy.ImagePullSecret{secret}}, {}} {
+	v2, _ := pullmanager.New(pullmanager.Config{Records: reopened})
+	for _, pod := range []pullmanager.PodCredentials{{Secrets: []pullmanager.ImagePullSecret{secret}}, {}} {
 		must, _ := v2.MustAttemptImagePull(context.Background(), "registry.example.com/app:v1", "sha256:0c7a",
-			func() (pullpolicy.PodCredentials, error) { return pod, nil })
+			func() (pullmanager.PodCredentials, error) { return pod, nil })
 		fmt.Println("must pull:", must)
 	}
 	// Output:

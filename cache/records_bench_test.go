@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
 const benchRecords = 10_000
@@ -40,10 +40,10 @@ func benchFileRecords(b *testing.B) *FileRecords {
 func benchRef(i int) string   { return fmt.Sprintf("sha256:%064x", i) }
 func benchImage(i int) string { return fmt.Sprintf("registry.example.com/team/app-%d:v1", i) }
 
-func benchRecord(i int) pullpolicy.PulledRecord {
-	return pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: benchRef(i),
-		CredentialMapping: map[string]pullpolicy.ImagePullCredentials{
-			fmt.Sprintf("registry.example.com/team/app-%d", i): {KubernetesSecrets: []pullpolicy.ImagePullSecret{kubeletSecret}}}}
+func benchRecord(i int) pullmanager.PulledRecord {
+	return pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: benchRef(i),
+		CredentialMapping: map[string]pullmanager.ImagePullCredentials{
+			fmt.Sprintf("registry.example.com/team/app-%d", i): {KubernetesSecrets: []pullmanager.ImagePullSecret{kubeletSecret}}}}
 }
 
 func BenchmarkFileRecordsGetPulledRecord(b *testing.B) {
@@ -109,12 +109,12 @@ func BenchmarkFileRecordsListPulledRecords(b *testing.B) {
 // Secret, records on disk.
 func BenchmarkVerifierFileRecords(b *testing.B) {
 	r := benchFileRecords(b)
-	v, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: r})
+	v, err := pullmanager.New(pullmanager.Config{Records: r})
 	if err != nil {
 		b.Fatal(err)
 	}
-	creds := func() (pullpolicy.PodCredentials, error) {
-		return pullpolicy.PodCredentials{Secrets: []pullpolicy.ImagePullSecret{kubeletSecret}}, nil
+	creds := func() (pullmanager.PodCredentials, error) {
+		return pullmanager.PodCredentials{Secrets: []pullmanager.ImagePullSecret{kubeletSecret}}, nil
 	}
 	b.ReportAllocs()
 	i := 0

@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
 // The kubelet's record format (k8s.io/kubelet/config v1beta1 ImagePullIntent and
@@ -94,7 +94,7 @@ func encodeIntent(image, apiVersion string) ([]byte, error) {
 	return encode(wireIntent{Kind: kindIntent, APIVersion: apiVersion, Image: image})
 }
 
-func encodeRecord(r pullpolicy.PulledRecord, apiVersion string) ([]byte, error) {
+func encodeRecord(r pullmanager.PulledRecord, apiVersion string) ([]byte, error) {
 	w := wireRecord{Kind: kindPulledRecord, APIVersion: apiVersion, LastUpdatedTime: wireTime{r.LastUpdatedTime}, ImageRef: r.ImageRef}
 	if len(r.CredentialMapping) > 0 {
 		w.CredentialMapping = make(map[string]wireCreds, len(r.CredentialMapping))
@@ -113,33 +113,33 @@ func encodeRecord(r pullpolicy.PulledRecord, apiVersion string) ([]byte, error) 
 }
 
 // decodeIntent decodes an intent file strictly; it returns the apiVersion found too.
-func decodeIntent(data []byte) (pullpolicy.PullIntent, string, error) {
+func decodeIntent(data []byte) (pullmanager.PullIntent, string, error) {
 	var w wireIntent
 	version, err := decodeStrict(data, kindIntent, intentShape, &w)
 	if err != nil {
-		return pullpolicy.PullIntent{}, "", err
+		return pullmanager.PullIntent{}, "", err
 	}
-	return pullpolicy.PullIntent{Image: w.Image}, version, nil
+	return pullmanager.PullIntent{Image: w.Image}, version, nil
 }
 
 // decodeRecord decodes a pulled-record file strictly; it returns the apiVersion found too.
-func decodeRecord(data []byte) (pullpolicy.PulledRecord, string, error) {
+func decodeRecord(data []byte) (pullmanager.PulledRecord, string, error) {
 	var w wireRecord
 	version, err := decodeStrict(data, kindPulledRecord, recordShape, &w)
 	if err != nil {
-		return pullpolicy.PulledRecord{}, "", err
+		return pullmanager.PulledRecord{}, "", err
 	}
-	r := pullpolicy.PulledRecord{LastUpdatedTime: w.LastUpdatedTime.Time, ImageRef: w.ImageRef}
+	r := pullmanager.PulledRecord{LastUpdatedTime: w.LastUpdatedTime.Time, ImageRef: w.ImageRef}
 	if w.CredentialMapping != nil {
-		r.CredentialMapping = make(map[string]pullpolicy.ImagePullCredentials, len(w.CredentialMapping))
+		r.CredentialMapping = make(map[string]pullmanager.ImagePullCredentials, len(w.CredentialMapping))
 	}
 	for repo, wc := range w.CredentialMapping {
-		c := pullpolicy.ImagePullCredentials{NodePodsAccessible: wc.NodePodsAccessible}
+		c := pullmanager.ImagePullCredentials{NodePodsAccessible: wc.NodePodsAccessible}
 		for _, s := range wc.KubernetesSecrets {
-			c.KubernetesSecrets = append(c.KubernetesSecrets, pullpolicy.ImagePullSecret(s))
+			c.KubernetesSecrets = append(c.KubernetesSecrets, pullmanager.ImagePullSecret(s))
 		}
 		for _, s := range wc.KubernetesServiceAccounts {
-			c.KubernetesServiceAccounts = append(c.KubernetesServiceAccounts, pullpolicy.ImagePullServiceAccount(s))
+			c.KubernetesServiceAccounts = append(c.KubernetesServiceAccounts, pullmanager.ImagePullServiceAccount(s))
 		}
 		r.CredentialMapping[repo] = c
 	}

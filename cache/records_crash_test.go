@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 const (
@@ -28,21 +27,21 @@ const (
 
 // crashRecord is generation gen of record k: every Secret carries gen, so a record mixing two
 // generations, or a partial one, shows.
-func crashRecord(k, gen int) pullpolicy.PulledRecord {
-	secrets := make([]pullpolicy.ImagePullSecret, crashSecrets)
+func crashRecord(k, gen int) pullmanager.PulledRecord {
+	secrets := make([]pullmanager.ImagePullSecret, crashSecrets)
 	for i := range secrets {
-		secrets[i] = pullpolicy.ImagePullSecret{UID: fmt.Sprintf("%d-%d", gen, i), Namespace: "ns", Name: fmt.Sprintf("s%02d", i), CredentialHash: strings.Repeat("ab", 32)}
+		secrets[i] = pullmanager.ImagePullSecret{UID: fmt.Sprintf("%d-%d", gen, i), Namespace: "ns", Name: fmt.Sprintf("s%02d", i), CredentialHash: strings.Repeat("ab", 32)}
 	}
-	return pullpolicy.PulledRecord{
+	return pullmanager.PulledRecord{
 		LastUpdatedTime:   time.Unix(int64(gen), 0).UTC(),
 		ImageRef:          fmt.Sprintf("sha256:%d", k),
-		CredentialMapping: map[string]pullpolicy.ImagePullCredentials{crashRepo: {KubernetesSecrets: secrets}},
+		CredentialMapping: map[string]pullmanager.ImagePullCredentials{crashRepo: {KubernetesSecrets: secrets}},
 	}
 }
 
 // crashGeneration returns the generation of a record written by crashRecord, checking that it
 // is whole.
-func crashGeneration(t *testing.T, rec pullpolicy.PulledRecord) int {
+func crashGeneration(t *testing.T, rec pullmanager.PulledRecord) int {
 	t.Helper()
 	gen := int(rec.LastUpdatedTime.Unix())
 	k, err := strconv.Atoi(strings.TrimPrefix(rec.ImageRef, "sha256:"))
@@ -135,7 +134,7 @@ func TestFileRecordsSurviveKill(t *testing.T) {
 	require.NoError(t, err)
 	tmp, _ := filepath.Glob(filepath.Join(dir, "*", "*.tmp"))
 	assert.Empty(t, tmp)
-	v, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: r})
+	v, err := pullmanager.New(pullmanager.Config{Records: r})
 	require.NoError(t, err)
 	for k := range crashKeys {
 		must, err := v.MustAttemptImagePull(t.Context(), fmt.Sprintf("app:%d", k), fmt.Sprintf("sha256:%d", k), nil)

@@ -9,17 +9,17 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
-var _ pullpolicy.PullRecords = (*FileRecords)(nil)
+var _ pullmanager.PullRecords = (*FileRecords)(nil)
 
 const (
 	recordPrefix = "sha256-"
 	tmpSuffix    = ".tmp"
 )
 
-// FileRecords is a [pullpolicy.PullRecords] on disk, in the kubelet's own layout and format,
+// FileRecords is a [pullmanager.PullRecords] on disk, in the kubelet's own layout and format,
 // so that it can read and write /var/lib/kubelet/image_manager:
 //
 //	<dir>/pulling/sha256-<hex sha256 of the image string>   ImagePullIntent
@@ -28,8 +28,8 @@ const (
 // Files are compact JSON of kubelet.config.k8s.io/v1beta1 (v1alpha1 is read too), decoded
 // strictly: an unknown field makes the record corrupt. Writes are atomic (temporary file,
 // fsync, rename, directory fsync), so a crash leaves the old record or the new one. A record
-// that cannot be decoded is reported as an error matching [pullpolicy.ErrCorruptRecord], which
-// makes the [pullpolicy.Verifier] force a pull, never pass silently.
+// that cannot be decoded is reported as an error matching [pullmanager.ErrCorruptRecord], which
+// makes the [pullmanager.Manager] force a pull, never pass silently.
 //
 // A FileRecords is safe for concurrent use; the directory must not be written by another
 // process at the same time (the kubelet's included).
@@ -73,7 +73,7 @@ func isRecordFile(e fs.DirEntry) bool {
 }
 
 func corrupt(path string, err error) error {
-	return fmt.Errorf("%w: %s: %v", pullpolicy.ErrCorruptRecord, path, err)
+	return fmt.Errorf("%w: %s: %v", pullmanager.ErrCorruptRecord, path, err)
 }
 
 // WritePullIntent writes the intent for image.
@@ -107,8 +107,8 @@ func (r *FileRecords) DeletePullIntent(image string) error {
 }
 
 // ListPullIntents decodes every intent file, in file-name order.
-func (r *FileRecords) ListPullIntents() ([]pullpolicy.PullIntent, error) {
-	var out []pullpolicy.PullIntent
+func (r *FileRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
+	var out []pullmanager.PullIntent
 	err := r.eachFile(r.pullingDir, func(path string, data []byte) error {
 		intent, _, err := decodeIntent(data)
 		if err != nil {
@@ -122,26 +122,26 @@ func (r *FileRecords) ListPullIntents() ([]pullpolicy.PullIntent, error) {
 
 // GetPulledRecord reads the record for imageRef. A file whose record names another image is
 // not found.
-func (r *FileRecords) GetPulledRecord(imageRef string) (pullpolicy.PulledRecord, bool, error) {
+func (r *FileRecords) GetPulledRecord(imageRef string) (pullmanager.PulledRecord, bool, error) {
 	path := filepath.Join(r.pulledDir, recordFileName(imageRef))
 	data, err := r.fs.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return pullpolicy.PulledRecord{}, false, nil
+		return pullmanager.PulledRecord{}, false, nil
 	} else if err != nil {
-		return pullpolicy.PulledRecord{}, false, err
+		return pullmanager.PulledRecord{}, false, err
 	}
 	rec, _, err := decodeRecord(data)
 	if err != nil {
-		return pullpolicy.PulledRecord{}, true, corrupt(path, err)
+		return pullmanager.PulledRecord{}, true, corrupt(path, err)
 	}
 	if rec.ImageRef != imageRef {
-		return pullpolicy.PulledRecord{}, false, nil
+		return pullmanager.PulledRecord{}, false, nil
 	}
 	return rec, true, nil
 }
 
 // WritePulledRecord writes rec to the file of rec.ImageRef.
-func (r *FileRecords) WritePulledRecord(rec pullpolicy.PulledRecord) error {
+func (r *FileRecords) WritePulledRecord(rec pullmanager.PulledRecord) error {
 	data, err := encodeRecord(rec, apiVersionV1beta1)
 	if err != nil {
 		return fmt.Errorf("failed to serialize ImagePulledRecord: %w", err)
@@ -155,8 +155,8 @@ func (r *FileRecords) DeletePulledRecord(imageRef string) error {
 }
 
 // ListPulledRecords decodes every record file, in file-name order.
-func (r *FileRecords) ListPulledRecords() ([]pullpolicy.PulledRecord, error) {
-	var out []pullpolicy.PulledRecord
+func (r *FileRecords) ListPulledRecords() ([]pullmanager.PulledRecord, error) {
+	var out []pullmanager.PulledRecord
 	err := r.eachFile(r.pulledDir, func(path string, data []byte) error {
 		rec, _, err := decodeRecord(data)
 		if err != nil {

@@ -13,17 +13,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 // Records and file contents as the kubelet writes them (its pullmanager testdata, v1beta1).
 var (
 	kubeletTime   = time.Date(2024, 10, 21, 12, 26, 40, 0, time.UTC)
-	kubeletSecret = pullpolicy.ImagePullSecret{UID: "testsecretuid", Namespace: "default", Name: "pull-secret", CredentialHash: "testsecrethash"}
+	kubeletSecret = pullmanager.ImagePullSecret{UID: "testsecretuid", Namespace: "default", Name: "pull-secret", CredentialHash: "testsecrethash"}
 	kubeletFiles  = []struct {
 		dir, name, content string
-		intent             string                   // for pulling/
-		record             *pullpolicy.PulledRecord // for pulled/
+		intent             string                    // for pulling/
+		record             *pullmanager.PulledRecord // for pulled/
 	}{
 		{dir: "pulling", name: "sha256-7d8c031e2f1aeaa71649ca3e0b64c9902370ed460ef57fb07582a87a5a1e1c02", intent: "repo.repo/test/test:latest",
 			content: `{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"repo.repo/test/test:latest"}`},
@@ -31,24 +32,24 @@ var (
 			content: `{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"docker.io/testing/test:latest"}`},
 		{dir: "pulled", name: "sha256-a2eace2182b24cdbbb730798e47b10709b9ef5e0f0c1624a3bc06c8ca987727a",
 			content: `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"testimage-anonpull","credentialMapping":{"docker.io/testing/test":{"nodePodsAccessible":true}}}`,
-			record: &pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimage-anonpull",
-				CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"docker.io/testing/test": {NodePodsAccessible: true}}}},
+			record: &pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimage-anonpull",
+				CredentialMapping: map[string]pullmanager.ImagePullCredentials{"docker.io/testing/test": {NodePodsAccessible: true}}}},
 		{dir: "pulled", name: "sha256-b3c0cc4278800b03a308ceb2611161430df571ca733122f0a40ac8b9792a9064",
 			content: `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"testimageref","credentialMapping":{"docker.io/testing/test":{"kubernetesSecrets":[{"uid":"testsecretuid","namespace":"default","name":"pull-secret","credentialHash":"testsecrethash"}]}}}`,
-			record: &pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimageref",
-				CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"docker.io/testing/test": {KubernetesSecrets: []pullpolicy.ImagePullSecret{kubeletSecret}}}}},
+			record: &pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimageref",
+				CredentialMapping: map[string]pullmanager.ImagePullCredentials{"docker.io/testing/test": {KubernetesSecrets: []pullmanager.ImagePullSecret{kubeletSecret}}}}},
 		{dir: "pulled", name: "sha256-917e8b3439bf8a7a6f37ffd2d2ddfdfafac8a251bf214a0be39675742b420b1a",
 			content: `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"testimageref-sa","credentialMapping":{"docker.io/testing/test":{"kubernetesServiceAccounts":[{"uid":"test-sa-uid","namespace":"default","name":"test-sa"}]}}}`,
-			record: &pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimageref-sa",
-				CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"docker.io/testing/test": {
-					KubernetesServiceAccounts: []pullpolicy.ImagePullServiceAccount{{UID: "test-sa-uid", Namespace: "default", Name: "test-sa"}}}}}},
+			record: &pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testimageref-sa",
+				CredentialMapping: map[string]pullmanager.ImagePullCredentials{"docker.io/testing/test": {
+					KubernetesServiceAccounts: []pullmanager.ImagePullServiceAccount{{UID: "test-sa-uid", Namespace: "default", Name: "test-sa"}}}}}},
 		{dir: "pulled", name: "sha256-f8778b6393eaf39315e767a58cbeacf2c4b270d94b4d6926ee993d9e49444991",
 			content: `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"testemptycredmapping"}`,
-			record:  &pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testemptycredmapping"}},
+			record:  &pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "testemptycredmapping"}},
 		{dir: "pulled", name: "sha256-38a8906435c4dd5f4258899d46621bfd8eea3ad6ff494ee3c2f17ef0321625bd",
 			content: `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"test-brokenhash","credentialMapping":{"docker.io/testing/test":{"kubernetesSecrets":[{"uid":"testsecretuid","namespace":"default","name":"pull-secret","credentialHash":""}]}}}`,
-			record: &pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "test-brokenhash",
-				CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"docker.io/testing/test": {KubernetesSecrets: []pullpolicy.ImagePullSecret{{UID: "testsecretuid", Namespace: "default", Name: "pull-secret"}}}}}},
+			record: &pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "test-brokenhash",
+				CredentialMapping: map[string]pullmanager.ImagePullCredentials{"docker.io/testing/test": {KubernetesSecrets: []pullmanager.ImagePullSecret{{UID: "testsecretuid", Namespace: "default", Name: "pull-secret"}}}}}},
 	}
 )
 
@@ -85,8 +86,8 @@ func TestFileRecordsWritesKubeletFiles(t *testing.T) {
 func TestFileRecordsEncoding(t *testing.T) {
 	r, dir := newTestFileRecords(t)
 	at := time.Date(2025, 3, 1, 10, 0, 0, 999_000_000, time.FixedZone("CET", 3600))
-	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{LastUpdatedTime: at, ImageRef: "sha256:<&>",
-		CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"b.io/x": {}, "a.io/x": {NodePodsAccessible: true}}}))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{LastUpdatedTime: at, ImageRef: "sha256:<&>",
+		CredentialMapping: map[string]pullmanager.ImagePullCredentials{"b.io/x": {}, "a.io/x": {NodePodsAccessible: true}}}))
 	assert.Equal(t, `{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2025-03-01T09:00:00Z","imageRef":"sha256:\u003c\u0026\u003e","credentialMapping":{"a.io/x":{"nodePodsAccessible":true},"b.io/x":{}}}`+"\n",
 		readFile(t, filepath.Join(dir, "pulled", recordFileName("sha256:<&>"))), "UTC seconds, sorted keys, HTML escaped")
 	rec, ok, err := r.GetPulledRecord("sha256:<&>")
@@ -94,7 +95,7 @@ func TestFileRecordsEncoding(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, rec.LastUpdatedTime.Equal(at.Truncate(time.Second)))
 
-	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "zero"}))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "zero"}))
 	assert.Contains(t, readFile(t, filepath.Join(dir, "pulled", recordFileName("zero"))), `"lastUpdatedTime":null`)
 	rec, _, err = r.GetPulledRecord("zero")
 	require.NoError(t, err)
@@ -110,8 +111,8 @@ func TestFileRecordsReadsKubeletFiles(t *testing.T) {
 	} {
 		t.Run(variant.name, func(t *testing.T) {
 			dir := t.TempDir()
-			var wantIntents []pullpolicy.PullIntent
-			var wantRecords []pullpolicy.PulledRecord
+			var wantIntents []pullmanager.PullIntent
+			var wantRecords []pullmanager.PulledRecord
 			for _, f := range kubeletFiles {
 				require.NoError(t, os.MkdirAll(filepath.Join(dir, f.dir), 0o700))
 				content := strings.Replace(f.content, apiVersionV1beta1, variant.version, 1) + variant.newline
@@ -119,7 +120,7 @@ func TestFileRecordsReadsKubeletFiles(t *testing.T) {
 				if f.record != nil {
 					wantRecords = append(wantRecords, *f.record)
 				} else {
-					wantIntents = append(wantIntents, pullpolicy.PullIntent{Image: f.intent})
+					wantIntents = append(wantIntents, pullmanager.PullIntent{Image: f.intent})
 				}
 			}
 			r := &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: osFS{}}
@@ -173,7 +174,7 @@ func TestNewFileRecordsCreatesDirectories(t *testing.T) {
 	r, err := NewFileRecords(dir)
 	require.NoError(t, err)
 	require.NoError(t, r.WritePullIntent("nginx"))
-	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "ref"}))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "ref"}))
 	for path, mode := range map[string]os.FileMode{
 		filepath.Join(dir, "pulling"):                          0o700 | os.ModeDir,
 		filepath.Join(dir, "pulled"):                           0o700 | os.ModeDir,
@@ -222,7 +223,7 @@ func TestFileRecordsRoundTrip(t *testing.T) {
 // TestFileRecordsIntegrity is R23: a file naming another image than its name says is not found.
 func TestFileRecordsIntegrity(t *testing.T) {
 	r, dir := newTestFileRecords(t)
-	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "other"}))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "other"}))
 	require.NoError(t, os.Rename(filepath.Join(dir, "pulled", recordFileName("other")), filepath.Join(dir, "pulled", recordFileName("wanted"))))
 	_, ok, err := r.GetPulledRecord("wanted")
 	require.NoError(t, err)
@@ -238,7 +239,7 @@ func TestFileRecordsIntegrity(t *testing.T) {
 func TestFileRecordsListingIgnoresForeignFiles(t *testing.T) {
 	r, dir := newTestFileRecords(t)
 	require.NoError(t, r.WritePullIntent("nginx"))
-	require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "ref"}))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "ref"}))
 	for _, d := range []string{"pulling", "pulled"} {
 		require.NoError(t, os.Mkdir(filepath.Join(dir, d, "sha256-subdir"), 0o700))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, d, "README"), []byte("x"), 0o600))
@@ -246,7 +247,7 @@ func TestFileRecordsListingIgnoresForeignFiles(t *testing.T) {
 	}
 	intents, err := r.ListPullIntents()
 	require.NoError(t, err)
-	assert.Equal(t, []pullpolicy.PullIntent{{Image: "nginx"}}, intents)
+	assert.Equal(t, []pullmanager.PullIntent{{Image: "nginx"}}, intents)
 	recs, err := r.ListPulledRecords()
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
@@ -278,11 +279,11 @@ func TestFileRecordsCorrupt(t *testing.T) {
 			r, dir := newTestFileRecords(t)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "pulled", recordFileName("testimageref")), []byte(tc.content), 0o600))
 			_, exists, err := r.GetPulledRecord("testimageref")
-			require.ErrorIs(t, err, pullpolicy.ErrCorruptRecord)
+			require.ErrorIs(t, err, pullmanager.ErrCorruptRecord)
 			assert.True(t, exists)
-			require.NoError(t, r.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "fine"}))
+			require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "fine"}))
 			recs, err := r.ListPulledRecords()
-			require.ErrorIs(t, err, pullpolicy.ErrCorruptRecord)
+			require.ErrorIs(t, err, pullmanager.ErrCorruptRecord)
 			require.Len(t, recs, 1, "the readable records are still listed")
 
 			intent := strings.Replace(strings.Replace(tc.content, "ImagePulledRecord", "ImagePullIntent", 1), `"imageRef"`, `"image"`, 1)
@@ -291,7 +292,7 @@ func TestFileRecordsCorrupt(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "pulling", recordFileName("testimageref")), []byte(intent), 0o600))
 			_, err = r.PullIntentExists("testimageref")
-			require.ErrorIs(t, err, pullpolicy.ErrCorruptRecord)
+			require.ErrorIs(t, err, pullmanager.ErrCorruptRecord)
 		})
 	}
 }
@@ -302,7 +303,7 @@ func TestFileRecordsCorruptForcesPull(t *testing.T) {
 	rec := *kubeletFiles[2].record // testimage-anonpull: open to every pod
 	require.NoError(t, r.WritePulledRecord(rec))
 	var logs bytes.Buffer
-	v, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: r, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	v, err := pullmanager.New(pullmanager.Config{Records: r, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	mustPull := func() bool {
 		got, err := v.MustAttemptImagePull(t.Context(), "docker.io/testing/test:latest", rec.ImageRef, nil)
@@ -318,7 +319,7 @@ func TestFileRecordsCorruptForcesPull(t *testing.T) {
 
 	// A successful pull replaces the corrupt record.
 	require.NoError(t, v.RecordPullIntent("docker.io/testing/test:latest"))
-	v.RecordImagePulled("docker.io/testing/test:latest", rec.ImageRef, &pullpolicy.ImagePullCredentials{NodePodsAccessible: true})
+	v.RecordImagePulled("docker.io/testing/test:latest", rec.ImageRef, &pullmanager.ImagePullCredentials{NodePodsAccessible: true})
 	assert.False(t, mustPull())
 }
 
@@ -328,22 +329,22 @@ func TestFileRecordsVerifierRestart(t *testing.T) {
 	dir := t.TempDir()
 	r, err := NewFileRecords(dir)
 	require.NoError(t, err)
-	v, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: r})
+	v, err := pullmanager.New(pullmanager.Config{Records: r})
 	require.NoError(t, err)
-	secret := pullpolicy.ImagePullSecret{UID: "u", Namespace: "ns", Name: "regcred", CredentialHash: "h"}
+	secret := pullmanager.ImagePullSecret{UID: "u", Namespace: "ns", Name: "regcred", CredentialHash: "h"}
 	require.NoError(t, v.RecordPullIntent("registry.example.com/app:v1"))
-	v.RecordImagePulled("registry.example.com/app:v1", "sha256:app", &pullpolicy.ImagePullCredentials{KubernetesSecrets: []pullpolicy.ImagePullSecret{secret}})
+	v.RecordImagePulled("registry.example.com/app:v1", "sha256:app", &pullmanager.ImagePullCredentials{KubernetesSecrets: []pullmanager.ImagePullSecret{secret}})
 	require.NoError(t, v.RecordPullIntent("docker.io/library/redis:7")) // the kubelet dies during this pull
 
 	r2, err := NewFileRecords(dir)
 	require.NoError(t, err)
-	v2, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: r2})
+	v2, err := pullmanager.New(pullmanager.Config{Records: r2})
 	require.NoError(t, err)
 	require.NoError(t, v2.Initialize(t.Context(), []pullpolicy.LocalImage{{ID: "sha256:redis", RepoTags: []string{"docker.io/library/redis:7"}}}))
 
-	ask := func(image, ref string, s ...pullpolicy.ImagePullSecret) bool {
-		got, err := v2.MustAttemptImagePull(t.Context(), image, ref, func() (pullpolicy.PodCredentials, error) {
-			return pullpolicy.PodCredentials{Secrets: s}, nil
+	ask := func(image, ref string, s ...pullmanager.ImagePullSecret) bool {
+		got, err := v2.MustAttemptImagePull(t.Context(), image, ref, func() (pullmanager.PodCredentials, error) {
+			return pullmanager.PodCredentials{Secrets: s}, nil
 		})
 		require.NoError(t, err)
 		return got
@@ -430,10 +431,10 @@ func (f *faultFile) Close() error {
 // stays readable (or, after the rename, the new one is there), and a temporary file left by a
 // "crash" is ignored and cleaned at the next open.
 func TestFileRecordsWriteFailures(t *testing.T) {
-	oldRec := pullpolicy.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "ref",
-		CredentialMapping: map[string]pullpolicy.ImagePullCredentials{"docker.io/library/app": {NodePodsAccessible: true}}}
+	oldRec := pullmanager.PulledRecord{LastUpdatedTime: kubeletTime, ImageRef: "ref",
+		CredentialMapping: map[string]pullmanager.ImagePullCredentials{"docker.io/library/app": {NodePodsAccessible: true}}}
 	newRec := oldRec.Clone()
-	newRec.CredentialMapping["docker.io/library/app"] = pullpolicy.ImagePullCredentials{KubernetesSecrets: []pullpolicy.ImagePullSecret{kubeletSecret}}
+	newRec.CredentialMapping["docker.io/library/app"] = pullmanager.ImagePullCredentials{KubernetesSecrets: []pullmanager.ImagePullSecret{kubeletSecret}}
 	for _, step := range []string{"create", "write", "sync", "close", "rename", "syncdir"} {
 		for _, crash := range []bool{false, true} {
 			t.Run(step+map[bool]string{true: " crash"}[crash], func(t *testing.T) {

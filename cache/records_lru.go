@@ -5,10 +5,10 @@ import (
 	"hash/maphash"
 	"sync"
 
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
-var _ pullpolicy.PullRecords = (*CachedRecords)(nil)
+var _ pullmanager.PullRecords = (*CachedRecords)(nil)
 
 // The kubelet's caps on its pull-record caches.
 const (
@@ -23,7 +23,7 @@ type CachedRecordsOptions struct {
 	MaxRecords int
 }
 
-// CachedRecords is a write-through LRU cache in front of another [pullpolicy.PullRecords],
+// CachedRecords is a write-through LRU cache in front of another [pullmanager.PullRecords],
 // typically a [FileRecords] (the kubelet's cachedPullRecordsAccessor). Hits are answered from
 // memory. After a complete, error-free listing that fits in the cache, the cache is
 // authoritative: a miss is answered "absent" without asking the store, until an eviction ends
@@ -31,16 +31,16 @@ type CachedRecordsOptions struct {
 // unreadable record is never cached. A CachedRecords is safe for concurrent use; the store must
 // not be changed behind its back.
 type CachedRecords struct {
-	next        pullpolicy.PullRecords
+	next        pullmanager.PullRecords
 	intentLocks *keyLocks
 	recordLocks *keyLocks
 	intents     *lru[struct{}]
-	records     *lru[pullpolicy.PulledRecord]
+	records     *lru[pullmanager.PulledRecord]
 }
 
 // NewCachedRecords returns a cache in front of next (nil opts means the kubelet's sizes) and
 // warms it by listing next; a listing error leaves it non-authoritative.
-func NewCachedRecords(next pullpolicy.PullRecords, opts *CachedRecordsOptions) *CachedRecords {
+func NewCachedRecords(next pullmanager.PullRecords, opts *CachedRecordsOptions) *CachedRecords {
 	var o CachedRecordsOptions
 	if opts != nil {
 		o = *opts
@@ -56,7 +56,7 @@ func NewCachedRecords(next pullpolicy.PullRecords, opts *CachedRecordsOptions) *
 		intentLocks: newKeyLocks(),
 		recordLocks: newKeyLocks(),
 		intents:     newLRU[struct{}](size(o.MaxIntents, maxCachedIntents)),
-		records:     newLRU[pullpolicy.PulledRecord](size(o.MaxRecords, maxCachedRecords)),
+		records:     newLRU[pullmanager.PulledRecord](size(o.MaxRecords, maxCachedRecords)),
 	}
 	_, _ = c.ListPullIntents()
 	_, _ = c.ListPulledRecords()
@@ -64,9 +64,9 @@ func NewCachedRecords(next pullpolicy.PullRecords, opts *CachedRecordsOptions) *
 }
 
 // ListPullIntents lists the store, refreshing the cache when it is not authoritative.
-func (c *CachedRecords) ListPullIntents() ([]pullpolicy.PullIntent, error) {
+func (c *CachedRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
 	return refreshingList(c.intents, c.intentLocks, c.next.ListPullIntents,
-		func(i pullpolicy.PullIntent) (string, struct{}) { return i.Image, struct{}{} })
+		func(i pullmanager.PullIntent) (string, struct{}) { return i.Image, struct{}{} })
 }
 
 // PullIntentExists answers from the cache when it can.
@@ -109,13 +109,13 @@ func (c *CachedRecords) DeletePullIntent(image string) error {
 }
 
 // ListPulledRecords lists the store, refreshing the cache when it is not authoritative.
-func (c *CachedRecords) ListPulledRecords() ([]pullpolicy.PulledRecord, error) {
+func (c *CachedRecords) ListPulledRecords() ([]pullmanager.PulledRecord, error) {
 	return refreshingList(c.records, c.recordLocks, c.next.ListPulledRecords,
-		func(r pullpolicy.PulledRecord) (string, pullpolicy.PulledRecord) { return r.ImageRef, r.Clone() })
+		func(r pullmanager.PulledRecord) (string, pullmanager.PulledRecord) { return r.ImageRef, r.Clone() })
 }
 
 // GetPulledRecord answers from the cache when it can; the record returned is a copy.
-func (c *CachedRecords) GetPulledRecord(imageRef string) (pullpolicy.PulledRecord, bool, error) {
+func (c *CachedRecords) GetPulledRecord(imageRef string) (pullmanager.PulledRecord, bool, error) {
 	if r, ok := c.records.get(imageRef); ok {
 		return r.Clone(), true, nil
 	}
@@ -124,7 +124,7 @@ func (c *CachedRecords) GetPulledRecord(imageRef string) (pullpolicy.PulledRecor
 		return r.Clone(), true, nil
 	}
 	if c.records.isAuthoritative() {
-		return pullpolicy.PulledRecord{}, false, nil
+		return pullmanager.PulledRecord{}, false, nil
 	}
 	r, ok, err := c.next.GetPulledRecord(imageRef)
 	if err == nil && ok {
@@ -134,7 +134,7 @@ func (c *CachedRecords) GetPulledRecord(imageRef string) (pullpolicy.PulledRecor
 }
 
 // WritePulledRecord writes through.
-func (c *CachedRecords) WritePulledRecord(rec pullpolicy.PulledRecord) error {
+func (c *CachedRecords) WritePulledRecord(rec pullmanager.PulledRecord) error {
 	defer c.recordLocks.lock(rec.ImageRef)()
 	if err := c.next.WritePulledRecord(rec); err != nil {
 		return err

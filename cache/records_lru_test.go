@@ -7,23 +7,22 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 // behindTheBack writes a record file without going through the cache.
 func behindTheBack(t *testing.T, f *FileRecords, ref string) {
 	t.Helper()
-	data, err := encodeRecord(pullpolicy.PulledRecord{ImageRef: ref}, apiVersionV1beta1)
+	data, err := encodeRecord(pullmanager.PulledRecord{ImageRef: ref}, apiVersionV1beta1)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(f.pulledDir, recordFileName(ref)), data, 0o600))
 }
 
 func TestCachedRecordsAuthoritative(t *testing.T) {
 	f, _ := newTestFileRecords(t)
-	require.NoError(t, f.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "a"}))
+	require.NoError(t, f.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "a"}))
 	c := NewCachedRecords(f, &CachedRecordsOptions{MaxIntents: 3, MaxRecords: 3})
 
 	behindTheBack(t, f, "hidden")
@@ -31,7 +30,7 @@ func TestCachedRecordsAuthoritative(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "authoritative: a miss does not read the disk")
 
-	require.NoError(t, c.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "b"}))
+	require.NoError(t, c.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "b"}))
 	assert.FileExists(t, filepath.Join(f.pulledDir, recordFileName("b")), "write-through")
 	require.NoError(t, os.Remove(filepath.Join(f.pulledDir, recordFileName("b"))))
 	_, ok, err = c.GetPulledRecord("b")
@@ -39,8 +38,8 @@ func TestCachedRecordsAuthoritative(t *testing.T) {
 	assert.True(t, ok, "a hit does not read the disk")
 
 	// Two more records evict "a": the cache stops being authoritative.
-	require.NoError(t, c.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "c"}))
-	require.NoError(t, c.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "d"}))
+	require.NoError(t, c.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "c"}))
+	require.NoError(t, c.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "d"}))
 	_, ok, err = c.GetPulledRecord("hidden")
 	require.NoError(t, err)
 	assert.True(t, ok, "after an eviction a miss reads the disk")
@@ -89,10 +88,10 @@ func TestCachedRecordsNeverCachesCorruption(t *testing.T) {
 	c := NewCachedRecords(f, nil) // the listing fails: not authoritative
 	for range 2 {
 		_, exists, err := c.GetPulledRecord("bad")
-		require.ErrorIs(t, err, pullpolicy.ErrCorruptRecord)
+		require.ErrorIs(t, err, pullmanager.ErrCorruptRecord)
 		assert.True(t, exists)
 	}
-	require.NoError(t, c.WritePulledRecord(pullpolicy.PulledRecord{ImageRef: "bad"}))
+	require.NoError(t, c.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "bad"}))
 	_, ok, err := c.GetPulledRecord("bad")
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -114,7 +113,7 @@ func TestCachedRecordsReturnsCopies(t *testing.T) {
 func TestCachedRecordsConcurrentWithVerifier(t *testing.T) {
 	f, _ := newTestFileRecords(t)
 	c := NewCachedRecords(f, &CachedRecordsOptions{MaxRecords: 4})
-	v, err := pullpolicy.NewVerifier(pullpolicy.VerifierConfig{Records: c})
+	v, err := pullmanager.New(pullmanager.Config{Records: c})
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -125,7 +124,7 @@ func TestCachedRecordsConcurrentWithVerifier(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				v.RecordImagePulled(image, ref, &pullpolicy.ImagePullCredentials{NodePodsAccessible: g%2 == 0})
+				v.RecordImagePulled(image, ref, &pullmanager.ImagePullCredentials{NodePodsAccessible: g%2 == 0})
 				_, _ = v.MustAttemptImagePull(t.Context(), image, ref, nil)
 			}
 		})

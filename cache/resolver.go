@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
@@ -16,8 +17,8 @@ import (
 )
 
 var (
-	_ pullpolicy.Resolver           = (*Resolver)(nil)
-	_ pullpolicy.CredentialResolver = (*Resolver)(nil)
+	_ pullpolicy.Resolver        = (*Resolver)(nil)
+	_ kubelet.CredentialResolver = (*Resolver)(nil)
 )
 
 // Resolver is a caching [pullpolicy.Resolver]: it answers from memory what an upstream
@@ -248,7 +249,7 @@ func (c *resolverCache) call(ctx context.Context, key entryKey, img reference.Im
 	c.upstream.Add(1)
 	var d digest.Digest
 	var err error
-	if cr, ok := c.next.(pullpolicy.CredentialResolver); ok && key.creds != (credentialsID{}) {
+	if cr, ok := c.next.(kubelet.CredentialResolver); ok && key.creds != (credentialsID{}) {
 		d, err = cr.ResolveWithCredentials(callCtx, img, creds)
 	} else {
 		d, err = c.next.Resolve(callCtx, img)

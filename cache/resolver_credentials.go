@@ -8,14 +8,15 @@ import (
 	"slices"
 
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
 )
 
-// ResolveWithCredentials implements [pullpolicy.CredentialResolver]: Resolve for a call that
-// carries credentials (a pod's, as the [pullpolicy.Manager] passes them). When the upstream
-// resolver is a [pullpolicy.CredentialResolver] too, answers are cached per identity of
+// ResolveWithCredentials implements [kubelet.CredentialResolver]: Resolve for a call that
+// carries credentials (a pod's, as the [kubelet.ImageManager] passes them). When the upstream
+// resolver is a [kubelet.CredentialResolver] too, answers are cached per identity of
 // creds, the set of their auth fields (order and duplicates aside, Source and Hash ignored):
 // an answer obtained with one set of credentials is never given to a call with another, nor
 // to a call without credentials, stale or not; concurrent calls with the same identity share
@@ -29,7 +30,7 @@ func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Ima
 	if len(creds) == 0 || r == nil || r.c == nil {
 		return r.resolve(ctx, img, nil, credentialsID{})
 	}
-	if _, ok := r.c.next.(pullpolicy.CredentialResolver); !ok {
+	if _, ok := r.c.next.(kubelet.CredentialResolver); !ok {
 		return r.resolve(ctx, img, nil, credentialsID{})
 	}
 	return r.resolve(ctx, img, creds, credentialsIdentity(creds))
@@ -37,9 +38,9 @@ func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Ima
 
 // WithCredentials returns a [pullpolicy.Resolver] that resolves through r with creds
 // ([Resolver.ResolveWithCredentials]), for handing a pod's credentials to
-// [pullpolicy.Decide]. It is pullpolicy.WithCredentials(r, creds).
+// [pullpolicy.Decide]. It is kubelet.WithCredentials(r, creds).
 func (r *Resolver) WithCredentials(creds []credential.Credential) pullpolicy.Resolver {
-	return pullpolicy.WithCredentials(r, creds)
+	return kubelet.WithCredentials(r, creds)
 }
 
 // credentialsID is the identity of a set of credentials: a SHA-256 sum; zero for none.

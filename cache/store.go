@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,12 +47,11 @@ func NewStore() *Store {
 // (familiar forms such as "nginx:1.25" are accepted); they are stored normalised
 // ("docker.io/library/nginx:1.25"). When the store already holds img.ID, the names are added
 // to it and the size is replaced, as when a runtime pulls the same image under another name.
-// A tag held by another image moves to img. Add returns an error, and changes nothing, when
-// the ID is empty or a name is invalid.
+// A tag held by another image moves to img. An empty ID is derived from the names, so that a
+// store can be filled from image names alone: the same names always give the same ID, a
+// "sha256:" digest as a runtime's image IDs are. Add returns an error, and changes nothing,
+// when a name is invalid, or when img has neither an ID nor a name.
 func (s *Store) Add(img pullpolicy.LocalImage) error {
-	if img.ID == "" {
-		return errors.New("cache: image ID is empty")
-	}
 	tags, err := normalise(img.RepoTags, true)
 	if err != nil {
 		return err
@@ -58,6 +59,12 @@ func (s *Store) Add(img pullpolicy.LocalImage) error {
 	digests, err := normalise(img.RepoDigests, false)
 	if err != nil {
 		return err
+	}
+	if img.ID == "" {
+		if len(tags)+len(digests) == 0 {
+			return errors.New("cache: image has neither an ID nor a name")
+		}
+		img.ID = derivedID(tags, digests)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,6 +155,22 @@ func (s *Store) List() []pullpolicy.LocalImage {
 	s.mu.RUnlock()
 	slices.SortFunc(out, func(a, b pullpolicy.LocalImage) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// ListImages returns [Store.List]; with it a Store is a kubelet.ImageLister, from which the
+// image manager recovers interrupted pulls at startup.
+func (s *Store) ListImages(context.Context) ([]pullpolicy.LocalImage, error) { return s.List(), nil }
+
+// derivedID is the ID of an image known only by its names: the SHA-256 of the normalised names.
+func derivedID(tags, digests []reference.Image) string {
+	h := sha256.New()
+	for _, list := range [][]reference.Image{tags, digests} {
+		for _, n := range list {
+			h.Write([]byte(n.String()))
+			h.Write([]byte{'\n'})
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Len returns the number of images.

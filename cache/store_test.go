@@ -107,13 +107,32 @@ func TestStoreRemove(t *testing.T) {
 	assert.Empty(t, s.List())
 }
 
+// TestStoreFromNames checks that a store fills from image names alone: the ID is derived from
+// the normalised names, the same for every spelling of them, and the image is found by each.
+func TestStoreFromNames(t *testing.T) {
+	s := cache.NewStore()
+	require.NoError(t, s.Add(pullpolicy.LocalImage{RepoTags: []string{"nginx:1.25"}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{RepoTags: []string{"docker.io/library/nginx:1.25"}}))
+	require.NoError(t, s.Add(pullpolicy.LocalImage{RepoTags: []string{"redis:7"}, RepoDigests: []string{"redis@" + string(digestOne)}}))
+	require.Equal(t, 2, s.Len(), "two spellings of one name are one image")
+	nginx, ok := lookup(t, s, "nginx:1.25")
+	require.True(t, ok)
+	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, nginx.ID)
+	redis, ok := lookup(t, s, "redis@"+string(digestOne))
+	require.True(t, ok)
+	assert.NotEqual(t, nginx.ID, redis.ID)
+	listed, err := s.ListImages(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, s.List(), listed)
+}
+
 func TestStoreRejectsBadInput(t *testing.T) {
 	cases := []struct {
 		name string
 		img  pullpolicy.LocalImage
 		err  string
 	}{
-		{"empty-id", pullpolicy.LocalImage{RepoTags: []string{"a:1"}}, "cache: image ID is empty"},
+		{"no-id-no-name", pullpolicy.LocalImage{Size: 1}, "cache: image has neither an ID nor a name"},
 		{"bad-tag", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"A:1"}}, `cache: couldn't parse image name "A:1": invalid reference format: repository name (library/A) must be lowercase`},
 		{"tag-with-digest", pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1@" + string(digestOne)}}, `cache: repo tag "a:1@` + string(digestOne) + `" carries a digest`},
 		{"digest-without-digest", pullpolicy.LocalImage{ID: "x", RepoDigests: []string{"a:1"}}, `cache: repo digest "a:1" is not of the form name@digest`},

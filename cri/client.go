@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
@@ -44,7 +45,7 @@ type Options struct {
 }
 
 // Client talks to a container runtime's CRI image service over a unix socket. It implements
-// [pullpolicy.Store] and [pullpolicy.Puller]. It is safe for concurrent use; Close releases the
+// [pullpolicy.Store] and [kubelet.Puller]. It is safe for concurrent use; Close releases the
 // connection. The zero Client is not usable: create one with [Dial].
 type Client struct {
 	endpoint    string // the socket as given to Dial, for error messages
@@ -55,8 +56,9 @@ type Client struct {
 }
 
 var (
-	_ pullpolicy.Store  = (*Client)(nil)
-	_ pullpolicy.Puller = (*Client)(nil)
+	_ pullpolicy.Store    = (*Client)(nil)
+	_ kubelet.Puller      = (*Client)(nil)
+	_ kubelet.ImageLister = (*Client)(nil) // so the image manager recovers pull records at startup
 )
 
 // Dial connects to the CRI runtime listening on socket, a unix socket path

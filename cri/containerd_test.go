@@ -19,9 +19,10 @@ import (
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // testTimeout bounds each test's calls to containerd and the registry.
@@ -60,9 +61,9 @@ func kubeletReason(err error) error {
 	}
 }
 
-func pull(ctx context.Context, t *testing.T, c *cri.Client, image string) pullpolicy.PullResult {
+func pull(ctx context.Context, t *testing.T, c *cri.Client, image string) kubelet.PullResult {
 	t.Helper()
-	res, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: image})
+	res, err := c.PullImage(ctx, kubelet.PullRequest{Image: image})
 	require.NoError(t, err)
 	require.NotEmpty(t, res.ImageRef)
 	return res
@@ -304,7 +305,7 @@ func TestPullCredentials(t *testing.T) {
 				require.NoError(t, err)
 				t.Cleanup(remove)
 			}
-			res, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: image, Credentials: tc.creds})
+			res, err := c.PullImage(ctx, kubelet.PullRequest{Image: image, Credentials: tc.creds})
 			if tc.wantErr != "" {
 				require.EqualError(t, err, tc.wantErr)
 				require.Equal(t, pullpolicy.ErrImagePull, kubeletReason(err), "auth failures are not RegistryUnavailable")
@@ -331,7 +332,7 @@ func TestPullRegistryDown(t *testing.T) {
 	r.Stop()
 
 	image := ref(r, "app:v1")
-	_, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: image})
+	_, err := c.PullImage(ctx, kubelet.PullRequest{Image: image})
 	require.EqualError(t, err, `failed to pull and unpack image "`+image+`": failed to resolve reference "`+image+
 		`": failed to do request: Head "http://`+r.Host()+`/v2/app/manifests/v1": dial tcp `+r.Host()+`: connect: connection refused`)
 	require.Equal(t, pullpolicy.ErrImagePull, kubeletReason(err), "containerd 1.6 does not report RegistryUnavailable")
@@ -365,7 +366,7 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range n {
 		image := ref(r, fmt.Sprintf("app%d:v1", i))
 		g.Go(func() error {
-			res, err := c.PullImage(gctx, pullpolicy.PullRequest{Image: image})
+			res, err := c.PullImage(gctx, kubelet.PullRequest{Image: image})
 			if err != nil {
 				return err
 			}
@@ -392,7 +393,7 @@ func TestCancelled(t *testing.T) {
 	cancel()
 	_, _, err := c.Lookup(cancelled, mustParse(t, ref(r, "app:v1")))
 	require.ErrorIs(t, err, context.Canceled)
-	_, err = c.PullImage(cancelled, pullpolicy.PullRequest{Image: ref(r, "app:v1"), Credentials: []credential.Credential{{}, {}}})
+	_, err = c.PullImage(cancelled, kubelet.PullRequest{Image: ref(r, "app:v1"), Credentials: []credential.Credential{{}, {}}})
 	require.ErrorIs(t, err, context.Canceled)
 	_, err = c.ListImages(cancelled)
 	require.ErrorIs(t, err, context.Canceled)

@@ -1,6 +1,6 @@
 // Package cri connects imagepull to a container runtime through the Kubernetes Container
 // Runtime Interface (CRI v1) image service, the way the kubelet does: a [Client] is both a
-// [pullpolicy.Store] (CRI ImageStatus) and a [pullpolicy.Puller] (CRI PullImage), and it
+// [pullpolicy.Store] (CRI ImageStatus) and a [kubelet.Puller] (CRI PullImage), and it
 // lists and removes images.
 //
 //	c, err := cri.Dial(ctx, "/run/containerd/containerd.sock", nil)

@@ -8,6 +8,7 @@ import (
 	"log"
 
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 )
@@ -39,7 +40,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	if d.Action == pullpolicy.Pull {
-		res, err := c.PullImage(ctx, pullpolicy.PullRequest{Image: d.PullRef.WithDefaultTag()})
+		res, err := c.PullImage(ctx, kubelet.PullRequest{Image: d.PullRef.WithDefaultTag()})
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -16,13 +16,15 @@ import (
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/kubelet"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
-// These tests run the kubelet's EnsureImageExists (pullpolicy.Manager) end to end: containerd
-// over CRI is the Store and the Puller, internal/registrytest is the registry, and the pull
+// These tests run the kubelet's EnsureImageExists (kubelet.ImageManager) end to end: containerd
+// over CRI is the Store and the Puller, registry/registrytest is the registry, and the pull
 // records are real files. Time is a manual clock, so that back-off windows and the durations
 // in "Successfully pulled" messages do not depend on the machine.
 
@@ -51,13 +53,13 @@ func (c *manualClock) advance(d time.Duration) {
 // countingPuller counts the runtime pulls that go through it and remembers the image strings
 // pulled.
 type countingPuller struct {
-	next pullpolicy.Puller
+	next kubelet.Puller
 
 	mu     sync.Mutex // protects images
 	images []string
 }
 
-func (p *countingPuller) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pullpolicy.PullResult, error) {
+func (p *countingPuller) PullImage(ctx context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
 	p.mu.Lock()
 	p.images = append(p.images, req.Image)
 	p.mu.Unlock()
@@ -73,7 +75,7 @@ func (p *countingPuller) pulled() []string {
 // newManager returns a Manager over containerd (c) as Store and, unless cfg has one, Puller,
 // with the clock clk and, unless cfg has them, pull records in files under a new test
 // directory.
-func newManager(t *testing.T, c *cri.Client, clk *manualClock, cfg pullpolicy.Config) *pullpolicy.Manager {
+func newManager(t *testing.T, c *cri.Client, clk *manualClock, cfg kubelet.Config) *kubelet.ImageManager {
 	t.Helper()
 	cfg.Store, cfg.Now = c, clk.Now
 	if cfg.Puller == nil {
@@ -82,7 +84,7 @@ func newManager(t *testing.T, c *cri.Client, clk *manualClock, cfg pullpolicy.Co
 	if cfg.Records == nil {
 		cfg.Records = fileRecords(t, t.TempDir())
 	}
-	m, err := pullpolicy.NewManager(cfg)
+	m, err := kubelet.NewImageManager(cfg)
 	require.NoError(t, err)
 	return m
 }
@@ -95,10 +97,10 @@ func fileRecords(t *testing.T, dir string) *cache.FileRecords {
 }
 
 // pulledEvents are the events of a successful pull under a clock that did not move.
-func pulledEvents(image string, size int64) []pullpolicy.Event {
-	return []pullpolicy.Event{
-		{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: fmt.Sprintf(
+func pulledEvents(image string, size int64) []kubelet.Event {
+	return []kubelet.Event{
+		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: fmt.Sprintf(
 			`Successfully pulled image "%s" in 0s (0s including waiting). Image size: %d bytes.`, image, size)},
 	}
 }
@@ -112,7 +114,7 @@ func sizeOf(ctx context.Context, t *testing.T, c *cri.Client, image string) int6
 	return img.Size
 }
 
-var podA = pullpolicy.Pod{Namespace: "team-a", Name: "app", UID: "uid-a"}
+var podA = kubelet.Pod{Namespace: "team-a", Name: "app", UID: "uid-a"}
 
 // TestManagerAlwaysUnchangedTag: under Always the kubelet pulls on every start; containerd
 // pulls an unchanged tag again with one manifest HEAD and nothing else.
@@ -122,10 +124,10 @@ func TestManagerAlwaysUnchangedTag(t *testing.T) {
 	push(ctx, t, r, "app:v1")
 	image := ref(r, "app:v1")
 	records := fileRecords(t, t.TempDir())
-	m := newManager(t, c, newManualClock(), pullpolicy.Config{Records: records})
-	req := pullpolicy.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Always}
+	m := newManager(t, c, newManualClock(), kubelet.Config{Records: records})
+	req := kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Always}
 
-	first, err := m.EnsureImage(ctx, req)
+	first, err := m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	require.NotEmpty(t, first.ImageRef)
 	require.Empty(t, first.Message, "a fresh pull returns no message")
@@ -138,7 +140,7 @@ func TestManagerAlwaysUnchangedTag(t *testing.T) {
 	require.Equal(t, 4, r.Count("", ""), "nothing else")
 
 	r.ResetCounts()
-	second, err := m.EnsureImage(ctx, req)
+	second, err := m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, first.ImageRef, second.ImageRef)
 	require.Equal(t, pulledEvents(image, size), second.Events, "Always pulls again")
@@ -148,7 +150,7 @@ func TestManagerAlwaysUnchangedTag(t *testing.T) {
 	rec, ok, err := records.GetPulledRecord(first.ImageRef)
 	require.NoError(t, err)
 	require.True(t, ok, "the pull is recorded on disk")
-	require.Equal(t, map[string]pullpolicy.ImagePullCredentials{r.Host() + "/app": {NodePodsAccessible: true}},
+	require.Equal(t, map[string]pullmanager.ImagePullCredentials{r.Host() + "/app": {NodePodsAccessible: true}},
 		rec.CredentialMapping, "an anonymous pull opens the image to every pod")
 }
 
@@ -164,13 +166,13 @@ func TestManagerAlwaysResolver(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(resolver.CloseIdleConnections)
 	puller := &countingPuller{next: c}
-	m := newManager(t, c, newManualClock(), pullpolicy.Config{Puller: puller, Resolver: resolver})
-	req := pullpolicy.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Always}
+	m := newManager(t, c, newManualClock(), kubelet.Config{Puller: puller, Resolver: resolver})
+	req := kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Always}
 
 	// Absent: the digest the registry names is pulled, not the tag; the events name the
 	// pod's image.
 	pinned := ref(r, "app@"+first.String())
-	res, err := m.EnsureImage(ctx, req)
+	res, err := m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, []string{pinned}, puller.pulled())
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, pinned)), res.Events)
@@ -183,19 +185,19 @@ func TestManagerAlwaysResolver(t *testing.T) {
 
 	// Unchanged: one HEAD by the resolver, no runtime pull.
 	r.ResetCounts()
-	again, err := m.EnsureImage(ctx, req)
+	again, err := m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, res.ImageRef, again.ImageRef)
 	require.Equal(t, []string{pinned}, puller.pulled(), "no runtime pull for an unchanged digest")
 	present := `Container image "` + image + `" already present on machine (registry digest ` + first.String() +
 		`) and can be accessed by the pod`
 	require.Equal(t, present, again.Message)
-	require.Equal(t, []pullpolicy.Event{{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: present}}, again.Events)
+	require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: present}}, again.Events)
 	require.Equal(t, map[registrytest.Key]int{{Method: "HEAD", Path: "/v2/app/manifests/v1"}: 1}, r.Counts())
 
 	// Moved: the new digest is pulled.
 	moved := push(ctx, t, r, "app:v1")
-	res, err = m.EnsureImage(ctx, req)
+	res, err = m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	movedRef := ref(r, "app@"+moved.String())
 	require.Equal(t, []string{pinned, movedRef}, puller.pulled())
@@ -209,15 +211,15 @@ func TestManagerNeverAbsent(t *testing.T) {
 	r := newRegistry(t, c, registrytest.Auth{})
 	push(ctx, t, r, "app:v1")
 	image := ref(r, "app:v1")
-	m := newManager(t, c, newManualClock(), pullpolicy.Config{})
+	m := newManager(t, c, newManualClock(), kubelet.Config{})
 
-	res, err := m.EnsureImage(ctx, pullpolicy.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Never})
+	res, err := m.EnsureImageExists(ctx, kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Never})
 	require.ErrorIs(t, err, pullpolicy.ErrImageNeverPull)
 	require.Equal(t, "ErrImageNeverPull", err.Error())
 	msg := `Container image "` + image + `" is not present with pull policy of Never`
 	require.Equal(t, msg, res.Message)
 	require.Empty(t, res.ImageRef)
-	require.Equal(t, []pullpolicy.Event{{Type: pullpolicy.EventTypeWarning, Reason: pullpolicy.ReasonNeverPull, Message: msg}}, res.Events)
+	require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonNeverPull, Message: msg}}, res.Events)
 	require.Empty(t, r.Counts(), "Never does not ask the registry")
 }
 
@@ -230,41 +232,41 @@ func TestManagerRegistryDown(t *testing.T) {
 	push(ctx, t, r, "app:v1")
 	image := ref(r, "app:v1")
 	clk := newManualClock()
-	m := newManager(t, c, clk, pullpolicy.Config{})
-	req := pullpolicy.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.IfNotPresent}
+	m := newManager(t, c, clk, kubelet.Config{})
+	req := kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.IfNotPresent}
 	r.Stop()
 
 	refused := `failed to pull and unpack image "` + image + `": failed to resolve reference "` + image +
 		`": failed to do request: Head "http://` + r.Host() + `/v2/app/manifests/v1": dial tcp ` + r.Host() +
 		`: connect: connection refused`
-	res, err := m.EnsureImage(ctx, req)
+	res, err := m.EnsureImageExists(ctx, req)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePull)
 	require.Equal(t, "ErrImagePull", err.Error())
 	require.Equal(t, refused, res.Message)
-	require.Equal(t, []pullpolicy.Event{
-		{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: pullpolicy.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + refused},
+	require.Equal(t, []kubelet.Event{
+		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + refused},
 	}, res.Events)
 
 	clk.advance(9 * time.Second)
-	res, err = m.EnsureImage(ctx, req)
+	res, err = m.EnsureImageExists(ctx, req)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePullBackOff)
 	require.Equal(t, "ImagePullBackOff", err.Error())
 	require.Equal(t, `Back-off pulling image "`+image+`": ErrImagePull: `+refused, res.Message)
-	require.Equal(t, []pullpolicy.Event{
-		{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonBackOff, Message: `Back-off pulling image "` + image + `"`},
+	require.Equal(t, []kubelet.Event{
+		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonBackOff, Message: `Back-off pulling image "` + image + `"`},
 	}, res.Events)
 
 	require.NoError(t, r.Restart())
 	other := req
-	other.Pod = pullpolicy.Pod{Namespace: "team-a", Name: "other", UID: "uid-other"}
-	res, err = m.EnsureImage(ctx, other)
+	other.Pod = kubelet.Pod{Namespace: "team-a", Name: "other", UID: "uid-other"}
+	res, err = m.EnsureImageExists(ctx, other)
 	require.NoError(t, err, "the back-off is per pod")
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, image)), res.Events)
 	require.NoError(t, c.RemoveImage(ctx, res.ImageRef), "removed, so that the first pod pulls once its back-off is over")
 
 	clk.advance(2 * time.Second) // 11 s after the failure: the 10 s back-off is over
-	res, err = m.EnsureImage(ctx, req)
+	res, err = m.EnsureImageExists(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, image)), res.Events)
 }
@@ -281,7 +283,7 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	image := ref(r, "team/app:v1")
 	dir := t.TempDir()
 	clk := newManualClock()
-	m := newManager(t, c, clk, pullpolicy.Config{Records: fileRecords(t, dir)})
+	m := newManager(t, c, clk, kubelet.Config{Records: fileRecords(t, dir)})
 
 	// What `kubectl create secret docker-registry` writes: username, password and auth.
 	dockerConfig := fmt.Sprintf(`{"auths":{%q:{"username":"alice","password":"s3cret","auth":%q}}}`,
@@ -292,11 +294,11 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 			Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(dockerConfig)},
 		}
 	}
-	withSecret := pullpolicy.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.IfNotPresent,
+	withSecret := kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.IfNotPresent,
 		PullSecrets: []credential.Secret{secret("team-a", "regcred", "secret-a")}}
-	withoutSecret := pullpolicy.Request{Pod: pullpolicy.Pod{Namespace: "team-b", Name: "app", UID: "uid-b"},
+	withoutSecret := kubelet.Request{Pod: kubelet.Pod{Namespace: "team-b", Name: "app", UID: "uid-b"},
 		Container: "app", Image: image, Policy: pullpolicy.IfNotPresent}
-	withCopy := pullpolicy.Request{Pod: pullpolicy.Pod{Namespace: "team-c", Name: "app", UID: "uid-c"},
+	withCopy := kubelet.Request{Pod: kubelet.Pod{Namespace: "team-c", Name: "app", UID: "uid-c"},
 		Container: "app", Image: image, Policy: pullpolicy.IfNotPresent,
 		PullSecrets: []credential.Secret{secret("team-c", "copied", "secret-c")}}
 
@@ -308,7 +310,7 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	require.Len(t, creds, 1)
 	require.Equal(t, []string{"alice", "s3cret", "", ""}, []string{creds[0].Username, creds[0].Password, creds[0].Auth, creds[0].ServerAddress})
 
-	res, err := m.EnsureImage(ctx, withSecret)
+	res, err := m.EnsureImageExists(ctx, withSecret)
 	require.NoError(t, err)
 	require.Equal(t, pulledEvents(image, sizeOf(ctx, t, c, image)), res.Events)
 	imageRef := res.ImageRef
@@ -329,44 +331,44 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	rec, ok, err := fileRecords(t, dir).GetPulledRecord(imageRef)
 	require.NoError(t, err)
 	require.True(t, ok, "the pull is recorded on disk")
-	require.Equal(t, map[string]pullpolicy.ImagePullCredentials{r.Host() + "/team/app": {KubernetesSecrets: []pullpolicy.ImagePullSecret{
+	require.Equal(t, map[string]pullmanager.ImagePullCredentials{r.Host() + "/team/app": {KubernetesSecrets: []pullmanager.ImagePullSecret{
 		{UID: "secret-a", Namespace: "team-a", Name: "regcred", CredentialHash: creds[0].Hash},
 	}}}, rec.CredentialMapping)
 
 	unauthorized := `failed to pull and unpack image "` + image + `": failed to resolve reference "` + image +
 		`": pulling from host ` + r.Host() + ` failed with status code [manifests v1]: 401 Unauthorized`
 	r.ResetCounts()
-	res, err = m.EnsureImage(ctx, withoutSecret)
+	res, err = m.EnsureImageExists(ctx, withoutSecret)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePull)
 	require.Equal(t, "ErrImagePull", err.Error())
 	require.Equal(t, unauthorized, res.Message)
-	require.Equal(t, []pullpolicy.Event{
-		{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: pullpolicy.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + unauthorized},
+	require.Equal(t, []kubelet.Event{
+		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + unauthorized},
 	}, res.Events)
 	require.Equal(t, map[registrytest.Key]int{{Method: "HEAD", Path: "/v2/team/app/manifests/v1"}: 1}, r.Counts(),
 		"the pod without the Secret is sent to the registry, which refuses it")
 
 	accessible := `Container image "` + image + `" already present on machine and can be accessed by the pod`
-	usesLocal := func(t *testing.T, m *pullpolicy.Manager, req pullpolicy.Request) {
+	usesLocal := func(t *testing.T, m *kubelet.ImageManager, req kubelet.Request) {
 		t.Helper()
 		r.ResetCounts()
-		res, err := m.EnsureImage(ctx, req)
+		res, err := m.EnsureImageExists(ctx, req)
 		require.NoError(t, err)
 		require.Equal(t, imageRef, res.ImageRef)
 		require.Equal(t, accessible, res.Message)
-		require.Equal(t, []pullpolicy.Event{{Type: pullpolicy.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: accessible}}, res.Events)
+		require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: accessible}}, res.Events)
 		require.Empty(t, r.Counts(), "no registry request")
 	}
 	usesLocal(t, m, withSecret)
 	usesLocal(t, m, withCopy) // same credentials, another Secret: accepted by hash
 
 	// A kubelet restart: the records on disk still tell the pods apart.
-	restarted := newManager(t, c, clk, pullpolicy.Config{Records: fileRecords(t, dir)})
+	restarted := newManager(t, c, clk, kubelet.Config{Records: fileRecords(t, dir)})
 	usesLocal(t, restarted, withSecret)
 	never := withoutSecret
 	never.Policy = pullpolicy.Never
-	res, err = restarted.EnsureImage(ctx, never)
+	res, err = restarted.EnsureImageExists(ctx, never)
 	require.ErrorIs(t, err, pullpolicy.ErrImageNeverPull, "an image the pod may not use is reported as not present")
 	require.Equal(t, `Container image "`+image+`" is not present with pull policy of Never`, res.Message)
 }

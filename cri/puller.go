@@ -9,11 +9,11 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/kubelet"
 )
 
 // PullImage pulls req.Image through the runtime (CRI PullImage) as the kubelet's runtime
-// manager does, and implements [pullpolicy.Puller]:
+// manager does, and implements [kubelet.Puller]:
 //
 //   - the image spec carries req.Image (sent as given: the kubelet's tag-defaulted string),
 //     req.Annotations and req.RuntimeHandler; the sandbox config carries req.Sandbox;
@@ -27,9 +27,9 @@ import (
 // reduced to its message, other codes in full); when several credentials failed, the text is
 // the kubelet's aggregate ("[e1, e2]", or the single distinct message). Attempts stop early
 // once ctx is done.
-func (c *Client) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pullpolicy.PullResult, error) {
+func (c *Client) PullImage(ctx context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
 	if req.Image == "" {
-		return pullpolicy.PullResult{}, errors.New("cri: pull image: empty image")
+		return kubelet.PullResult{}, errors.New("cri: pull image: empty image")
 	}
 	spec := &runtimeapi.ImageSpec{
 		Image:          req.Image,
@@ -40,7 +40,7 @@ func (c *Client) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pul
 	if len(req.Credentials) == 0 {
 		ref, err := c.pull(ctx, spec, nil, sandbox)
 		if err != nil {
-			return pullpolicy.PullResult{}, err
+			return kubelet.PullResult{}, err
 		}
 		return c.pulled(ctx, spec, ref, nil), nil
 	}
@@ -56,7 +56,7 @@ func (c *Client) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pul
 			break
 		}
 	}
-	return pullpolicy.PullResult{}, aggregate(errs)
+	return kubelet.PullResult{}, aggregate(errs)
 }
 
 // pull makes one PullImage call.
@@ -72,8 +72,8 @@ func (c *Client) pull(ctx context.Context, spec *runtimeapi.ImageSpec, auth *run
 }
 
 // pulled completes a successful pull with the image size, best effort as in the kubelet.
-func (c *Client) pulled(ctx context.Context, spec *runtimeapi.ImageSpec, ref string, cred *credential.Credential) pullpolicy.PullResult {
-	res := pullpolicy.PullResult{ImageRef: ref, Credential: cred}
+func (c *Client) pulled(ctx context.Context, spec *runtimeapi.ImageSpec, ref string, cred *credential.Credential) kubelet.PullResult {
+	res := kubelet.PullResult{ImageRef: ref, Credential: cred}
 	if img, ok, err := c.status(ctx, spec); err == nil && ok {
 		res.Size = img.Size
 	}
@@ -93,8 +93,8 @@ func authConfig(cr *credential.Credential) *runtimeapi.AuthConfig {
 
 // sandboxConfig returns the pod sandbox config for a pull: its metadata, or nil when the
 // request names no pod.
-func sandboxConfig(s pullpolicy.Sandbox) *runtimeapi.PodSandboxConfig {
-	if s == (pullpolicy.Sandbox{}) {
+func sandboxConfig(s kubelet.Sandbox) *runtimeapi.PodSandboxConfig {
+	if s == (kubelet.Sandbox{}) {
 		return nil
 	}
 	return &runtimeapi.PodSandboxConfig{Metadata: &runtimeapi.PodSandboxMetadata{

@@ -10,6 +10,7 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
@@ -31,16 +32,16 @@ func TestPullRequest(t *testing.T) {
 		{Auth: "dTI6cDI=", IdentityToken: "id", RegistryToken: "rt", Email: "not@sent", Hash: "h2"},
 		{Username: "never", Password: "tried", Hash: "h3"},
 	}
-	req := pullpolicy.PullRequest{
+	req := kubelet.PullRequest{
 		Image:          "nginx:latest",
 		Credentials:    creds,
 		RuntimeHandler: "kata",
 		Annotations:    map[string]string{"kubernetes.io/runtimehandler": "kata", "a": "b"},
-		Sandbox:        pullpolicy.Sandbox{Name: "web-0", Namespace: "prod", UID: "uid-1"},
+		Sandbox:        kubelet.Sandbox{Name: "web-0", Namespace: "prod", UID: "uid-1"},
 	}
 	res, err := c.PullImage(t.Context(), req)
 	require.NoError(t, err)
-	assert.Equal(t, pullpolicy.PullResult{ImageRef: "sha256:abc", Credential: &creds[1], Size: 1234}, res)
+	assert.Equal(t, kubelet.PullResult{ImageRef: "sha256:abc", Credential: &creds[1], Size: 1234}, res)
 
 	got := rt.pullRequests()
 	require.Len(t, got, 2, "the first success ends the attempts")
@@ -109,7 +110,7 @@ func TestPullOutcomes(t *testing.T) {
 			rt := newScriptedRuntime(t, true)
 			c := rt.dial(t)
 			rt.script(tc.status, tc.pulls...)
-			res, err := c.PullImage(t.Context(), pullpolicy.PullRequest{Image: "nginx:latest", Credentials: tc.creds})
+			res, err := c.PullImage(t.Context(), kubelet.PullRequest{Image: "nginx:latest", Credentials: tc.creds})
 			if tc.wantErr != "" {
 				require.EqualError(t, err, tc.wantErr)
 				assert.Equal(t, tc.wantReason, kubeletReason(err))
@@ -133,7 +134,7 @@ func TestPullOutcomes(t *testing.T) {
 func TestPullBadInput(t *testing.T) {
 	rt := newScriptedRuntime(t, true)
 	c := rt.dial(t)
-	_, err := c.PullImage(t.Context(), pullpolicy.PullRequest{})
+	_, err := c.PullImage(t.Context(), kubelet.PullRequest{})
 	require.EqualError(t, err, "cri: pull image: empty image")
 	assert.Empty(t, rt.pullRequests())
 }
@@ -142,7 +143,7 @@ func TestPullNoSandbox(t *testing.T) {
 	rt := newScriptedRuntime(t, true)
 	c := rt.dial(t)
 	rt.script(result{}, result{ref: "sha256:1"})
-	_, err := c.PullImage(t.Context(), pullpolicy.PullRequest{Image: "nginx:latest"})
+	_, err := c.PullImage(t.Context(), kubelet.PullRequest{Image: "nginx:latest"})
 	require.NoError(t, err)
 	require.Len(t, rt.pullRequests(), 1)
 	assert.Nil(t, rt.pullRequests()[0].GetSandboxConfig())

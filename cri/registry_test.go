@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
-// The registry of these tests is the project's loopback registry, internal/registrytest: an
+// The registry of these tests is the project's loopback registry, registry/registrytest: an
 // OCI registry on 127.0.0.1 with request counts, Basic auth and Stop/Restart. containerd
 // reaches it over plain HTTP without configuration (see .ci/containerd.sh), and removes what
 // it pulled from it when the test ends.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/imagepull/imagepull/internal/quote"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
 )
@@ -46,8 +46,7 @@ const (
 	ReasonNeverPull      = "ErrImageNeverPull" // Never, and the image is absent
 	ReasonBackOff        = "BackOff"           // a pull was refused during back-off
 	reasonInvalidPolicy  = ""                  // the kubelet emits no event for it
-	msgNilStore          = "pullpolicy: nil Store"
-	msgNilResolver       = "pullpolicy: policy Always needs a Resolver, got nil"
+	msgNilStore          = "Decide needs a Store to look the image up in, got nil"
 	unavailableMsgFormat = "image pull failed for %s because the registry is unavailable%s"
 )
 
@@ -85,20 +84,20 @@ type Decision struct {
 // A store that reports an image with an empty ID counts as absent, as in the kubelet. On
 // failure Decide returns a filled-in Decision with Action Fail and an [*Error] whose Reason is
 // [ErrInvalidImageName] (zero img), [ErrInvalidPolicy] (unknown policy), [ErrImageInspect]
-// (store error or nil store), [ErrRegistryUnavailable] (the resolver's error matches it),
-// or [ErrImagePull] (any other resolver failure, a nil resolver under Always, or a digest the
-// registry should not have returned).
+// (store error), [ErrRegistryUnavailable] (the resolver's error matches it), [ErrImagePull]
+// (any other resolver failure, or a digest the registry should not have returned), or
+// [ErrMisuse] (a nil store where one is needed).
 //
 // Decide is safe for concurrent use when store and resolver are.
 func Decide(ctx context.Context, policy Policy, img reference.Image, store Store, resolver Resolver) (Decision, error) {
 	d := Decision{Policy: policy, Image: img}
 	if !img.IsValid() {
 		_, cause := reference.Parse(img.Original())
-		msg := quoted("Failed to apply default image tag ", img.Original(), ": "+cause.Error())
+		msg := quote.Wrap("Failed to apply default image tag ", img.Original(), ": "+cause.Error())
 		return d.fail(ReasonInspectFailed, msg, &Error{Reason: ErrInvalidImageName, Message: msg, Err: cause})
 	}
 	if policy == "" {
-		d.Policy = defaultFor(img)
+		d.Policy = DefaultFor(img)
 	}
 	switch d.Policy {
 	case Never, IfNotPresent:
@@ -116,11 +115,11 @@ func (d Decision) decideLocal(ctx context.Context, store Store) (Decision, error
 	local, ok, err := d.lookup(ctx, store, d.Image)
 	switch {
 	case err != nil:
-		return d.fail(ReasonInspectFailed, err.Message, err)
+		return d.failLookup(err)
 	case ok:
 		return d.useLocal(local), nil
 	case d.Policy == Never:
-		msg := quoted("Container image ", d.Image.Original(), " is not present with pull policy of Never")
+		msg := quote.Wrap("Container image ", d.Image.Original(), " is not present with pull policy of Never")
 		return d.fail(ReasonNeverPull, msg, &Error{Reason: ErrImageNeverPull, Message: msg})
 	default:
 		return d.pull(d.Image), nil
@@ -131,7 +130,8 @@ func (d Decision) decideLocal(ctx context.Context, store Store) (Decision, error
 // is here.
 func (d Decision) decideAlways(ctx context.Context, store Store, resolver Resolver) (Decision, error) {
 	if resolver == nil {
-		return d.pullFailed(errors.New(msgNilResolver))
+		// The kubelet's own way: ask the runtime to pull the tag; the runtime resolves it.
+		return d.pull(d.Image), nil
 	}
 	dg, err := resolver.Resolve(ctx, d.Image)
 	if err != nil {
@@ -152,7 +152,7 @@ func (d Decision) decideAlways(ctx context.Context, store Store, resolver Resolv
 	local, ok, lerr := d.lookup(ctx, store, pinned)
 	switch {
 	case lerr != nil:
-		return d.fail(ReasonInspectFailed, lerr.Message, lerr)
+		return d.failLookup(lerr)
 	case ok:
 		return d.useLocal(local), nil
 	default:
@@ -162,15 +162,12 @@ func (d Decision) decideAlways(ctx context.Context, store Store, resolver Resolv
 
 // lookup asks the store for img; an error comes back as the kubelet's inspect failure.
 func (d Decision) lookup(ctx context.Context, store Store, img reference.Image) (LocalImage, bool, *Error) {
-	var err error
 	if store == nil {
-		err = errors.New(msgNilStore)
-	} else {
-		var local LocalImage
-		var ok bool
-		if local, ok, err = store.Lookup(ctx, img); err == nil {
-			return local, ok && local.ID != "", nil
-		}
+		return LocalImage{}, false, &Error{Reason: ErrMisuse, Message: msgNilStore}
+	}
+	local, ok, err := store.Lookup(ctx, img)
+	if err == nil {
+		return local, ok && local.ID != "", nil
 	}
 	// The kubelet quotes its (empty) imageRef variable here, never the image.
 	msg := `Failed to inspect image "": ` + err.Error()
@@ -180,14 +177,14 @@ func (d Decision) lookup(ctx context.Context, store Store, img reference.Image) 
 func (d Decision) useLocal(local LocalImage) Decision {
 	d.Action, d.Local = UseLocal, local
 	d.Reason = ReasonPulled
-	d.Message = quoted("Container image ", d.Image.Original(), " already present on machine")
+	d.Message = quote.Wrap("Container image ", d.Image.Original(), " already present on machine")
 	return d
 }
 
 func (d Decision) pull(ref reference.Image) Decision {
 	d.Action, d.PullRef = Pull, ref
 	d.Reason = ReasonPulling
-	d.Message = quoted("Pulling image ", d.Image.Original(), "")
+	d.Message = quote.Wrap("Pulling image ", d.Image.Original(), "")
 	return d
 }
 
@@ -204,7 +201,16 @@ func (d Decision) pullFailed(cause error) (Decision, error) {
 		}
 		e.Reason, e.Message = ErrRegistryUnavailable, fmt.Sprintf(unavailableMsgFormat, image, rest)
 	}
-	return d.fail(ReasonFailed, quoted("Failed to pull image ", image, ": "+cause.Error()), e)
+	return d.fail(ReasonFailed, quote.Wrap("Failed to pull image ", image, ": "+cause.Error()), e)
+}
+
+// failLookup fails with the store's error: the kubelet's InspectFailed, or a misuse that
+// has no kubelet event.
+func (d Decision) failLookup(e *Error) (Decision, error) {
+	if e.Reason == ErrMisuse {
+		return d.fail("", e.Message, e)
+	}
+	return d.fail(ReasonInspectFailed, e.Message, e)
 }
 
 // fail completes a failed Decision; e gets the image and the effective policy.
@@ -212,15 +218,4 @@ func (d Decision) fail(reason, msg string, e *Error) (Decision, error) {
 	d.Action, d.Reason, d.Message = Fail, reason, msg
 	e.Image, e.Policy = d.Image.Original(), d.Policy
 	return d, e
-}
-
-// quoted returns prefix + strconv.Quote(s) + suffix (the kubelet's %q) in one allocation for
-// the plain strings that valid image references always are.
-func quoted(prefix, s, suffix string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return prefix + strconv.Quote(s) + suffix
-		}
-	}
-	return prefix + `"` + s + `"` + suffix
 }

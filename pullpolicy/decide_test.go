@@ -28,7 +28,7 @@ var (
 var sentinels = []error{
 	pullpolicy.ErrImagePullBackOff, pullpolicy.ErrImageInspect, pullpolicy.ErrImagePull,
 	pullpolicy.ErrImageNeverPull, pullpolicy.ErrInvalidImageName, pullpolicy.ErrRegistryUnavailable,
-	pullpolicy.ErrSignatureValidationFailed, pullpolicy.ErrInvalidPolicy,
+	pullpolicy.ErrSignatureValidationFailed, pullpolicy.ErrInvalidPolicy, pullpolicy.ErrMisuse,
 }
 
 func requireOneSentinel(t *testing.T, err error, want error) {
@@ -171,6 +171,36 @@ func TestDecideAlways(t *testing.T) {
 	}
 }
 
+// TestDecideAlwaysWithoutResolver checks the kubelet's own Always: with no Resolver the runtime
+// is asked to pull the tag-defaulted image string, whatever the store holds, and neither the
+// store nor a registry is asked.
+func TestDecideAlwaysWithoutResolver(t *testing.T) {
+	cases := []struct {
+		name, image, pullString string
+		store                   pullpolicy.Store
+	}{
+		{"absent", "redis", "redis:latest", node(t)},
+		{"present-still-pulls", "nginx:1.25", "nginx:1.25", node(t)},
+		{"digest-reference", "nginx@" + emptyDigest, "nginx@" + emptyDigest, node(t)},
+		{"no-store-needed", "ghcr.io/org/app:v1", "ghcr.io/org/app:v1", nil},
+		{"store-never-asked", "nginx", "nginx:latest", pullpolicy.StoreFunc(func(context.Context, reference.Image) (pullpolicy.LocalImage, bool, error) {
+			t.Error("the store was asked")
+			return pullpolicy.LocalImage{}, false, nil
+		})},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := pullpolicy.Decide(t.Context(), pullpolicy.Always, reference.MustParse(tc.image), tc.store, nil)
+			require.NoError(t, err)
+			assert.Equal(t, pullpolicy.Pull, d.Action)
+			assert.Equal(t, tc.pullString, d.PullRef.WithDefaultTag(), "the string the kubelet hands the runtime")
+			assert.Empty(t, d.Digest, "no registry was asked")
+			assert.Equal(t, "Pulling", d.Reason)
+			assert.Equal(t, `Pulling image "`+tc.image+`"`, d.Message)
+		})
+	}
+}
+
 // TestDecideFailures covers every failure: its sentinel, its event and its pod-status message.
 func TestDecideFailures(t *testing.T) {
 	storeErr := pullpolicy.StoreFunc(func(context.Context, reference.Image) (pullpolicy.LocalImage, bool, error) {
@@ -205,11 +235,10 @@ func TestDecideFailures(t *testing.T) {
 			`Failed to inspect image "": unknown inspectError`, `Failed to inspect image "": unknown inspectError`, nil},
 		{"store-error-always", pullpolicy.Always, reference.MustParse("nginx"), storeErr, fixed(dgOld), pullpolicy.ErrImageInspect, "InspectFailed",
 			`Failed to inspect image "": unknown inspectError`, `Failed to inspect image "": unknown inspectError`, nil},
-		{"nil-store", pullpolicy.IfNotPresent, reference.MustParse("nginx"), nil, nil, pullpolicy.ErrImageInspect, "InspectFailed",
-			`Failed to inspect image "": pullpolicy: nil Store`, `Failed to inspect image "": pullpolicy: nil Store`, nil},
-		{"nil-resolver-always", pullpolicy.Always, reference.MustParse("nginx"), node(t), nil, pullpolicy.ErrImagePull, "Failed",
-			`Failed to pull image "nginx": pullpolicy: policy Always needs a Resolver, got nil`,
-			`pullpolicy: policy Always needs a Resolver, got nil`, nil},
+		{"nil-store-is-a-misuse", pullpolicy.IfNotPresent, reference.MustParse("nginx"), nil, nil, pullpolicy.ErrMisuse, "",
+			`Decide needs a Store to look the image up in, got nil`, `Decide needs a Store to look the image up in, got nil`, nil},
+		{"nil-store-always-with-resolver", pullpolicy.Always, reference.MustParse("nginx"), nil, pullpolicy.ResolverFunc(func(context.Context, reference.Image) (digest.Digest, error) { return dgOld, nil }),
+			pullpolicy.ErrMisuse, "", `Decide needs a Store to look the image up in, got nil`, `Decide needs a Store to look the image up in, got nil`, nil},
 		{"registry-unavailable-prefixed", pullpolicy.Always, reference.MustParse("nginx"), node(t), failing(unavailable), pullpolicy.ErrRegistryUnavailable, "Failed",
 			`Failed to pull image "nginx": RegistryUnavailable: dial tcp 127.0.0.1:5000: connect: connection refused`,
 			`image pull failed for nginx because the registry is unavailable: dial tcp 127.0.0.1:5000: connect: connection refused`, unavailable},

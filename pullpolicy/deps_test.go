@@ -9,31 +9,50 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCoreDependencies fails when reference or pullpolicy link anything beyond the standard
-// library, distribution/reference, go-digest, golang.org/x/sync and this module's own
-// dependency-light packages: importing the core must never drag in oras, gRPC or a registry.
-func TestCoreDependencies(t *testing.T) {
-	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}",
-		"github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy").Output()
-	require.NoError(t, err)
-	allowed := []string{
+// TestLayerDependencies fails when a layer links more than it may: importing the core
+// (reference, pullpolicy) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
+// importing the kubelet's image manager must never link k8s.io, Prometheus or an adapter
+// (cache, registry, cri) — adapters implement its interfaces instead.
+func TestLayerDependencies(t *testing.T) {
+	const mod = "github.com/imagepull/imagepull/"
+	core := []string{
 		"github.com/distribution/reference",
 		"github.com/opencontainers/go-digest",
-		"golang.org/x/sync/",
-		"github.com/imagepull/imagepull/reference",
-		"github.com/imagepull/imagepull/pullpolicy",
-		"github.com/imagepull/imagepull/credential",
+		mod + "reference",
+		mod + "pullpolicy",
+		mod + "internal/quote",
 	}
-	var seen []string
-	for _, pkg := range strings.Fields(string(out)) {
-		seen = append(seen, pkg)
-		ok := false
-		for _, a := range allowed {
-			if pkg == a || strings.HasPrefix(pkg, a+"/") || (strings.HasSuffix(a, "/") && strings.HasPrefix(pkg, a)) {
-				ok = true
+	tests := []struct {
+		name    string
+		pkgs    []string
+		allowed []string
+	}{
+		{"core", []string{mod + "reference", mod + "pullpolicy"}, core},
+		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, append(append([]string(nil), core...),
+			"golang.org/x/sync/", mod+"credential", mod+"kubelet")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, tc.pkgs...)
+			out, err := exec.CommandContext(t.Context(), "go", args...).Output()
+			require.NoError(t, err)
+			var seen []string
+			for _, pkg := range strings.Fields(string(out)) {
+				seen = append(seen, pkg)
+				assert.True(t, allowed(pkg, tc.allowed), "%s links %s", tc.name, pkg)
 			}
-		}
-		assert.True(t, ok, "the core links %s", pkg)
+			assert.Contains(t, seen, "github.com/distribution/reference", "the guard sees the real dependencies")
+		})
 	}
-	assert.Contains(t, seen, "github.com/distribution/reference", "the guard sees the core's real dependencies")
+}
+
+// allowed reports whether pkg is one of allowed, or below one (an entry ending in "/" is a
+// plain prefix).
+func allowed(pkg string, allowed []string) bool {
+	for _, a := range allowed {
+		if pkg == a || strings.HasPrefix(pkg, a+"/") || (strings.HasSuffix(a, "/") && strings.HasPrefix(pkg, a)) {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,10 @@ var (
 // rejects such a policy before the kubelet sees it.
 var ErrInvalidPolicy = errors.New("invalid image pull policy")
 
+// ErrMisuse is matched by the error of a call that cannot work as made, such as [Decide]
+// with a nil [Store] where one is needed. It is a programming error, not a kubelet reason.
+var ErrMisuse = errors.New("pullpolicy: misuse")
+
 // Error is the error [Decide] returns. Reason is one of the sentinels above, so
 // errors.Is(err, ErrImageNeverPull) works; Err, when set, is the underlying cause (a store or
 // resolver failure), so errors.Is(err, context.Canceled) works too.

@@ -65,3 +65,24 @@ func ExampleDecide_always() {
 	// Pull <nil>
 	// docker.io/library/nginx@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 }
+
+// With no Resolver, Always is the kubelet's own: the runtime is asked to pull the
+// tag-defaulted image string, and resolves the tag itself.
+func ExampleDecide_alwaysWithoutResolver() {
+	d, err := pullpolicy.Decide(context.Background(), pullpolicy.Always, reference.MustParse("nginx"), nil, nil)
+	fmt.Println(d.Action, d.PullRef.WithDefaultTag(), err)
+	fmt.Println(d.Reason, d.Message)
+	// Output:
+	// Pull nginx:latest <nil>
+	// Pulling Pulling image "nginx"
+}
+
+// An empty policy is defaulted from the image, as the API server stores it.
+func ExampleDecide_defaulted() {
+	store := cache.NewStore()
+	_ = store.Add(pullpolicy.LocalImage{RepoTags: []string{"nginx:1.25"}})
+	d, _ := pullpolicy.Decide(context.Background(), "", reference.MustParse("nginx:1.25"), store, nil)
+	fmt.Println(d.Policy, d.Action)
+	// Output:
+	// IfNotPresent UseLocal
+}

@@ -69,11 +69,12 @@ func Default(image string) Policy {
 	if err != nil {
 		return IfNotPresent
 	}
-	return defaultFor(img)
+	return DefaultFor(img)
 }
 
-// defaultFor is [Default] for an already parsed image.
-func defaultFor(img reference.Image) Policy {
+// DefaultFor is [Default] for an image already parsed: [Always] when its tag is "latest"
+// (given or implied), [IfNotPresent] otherwise.
+func DefaultFor(img reference.Image) Policy {
 	if img.Tag() == "latest" {
 		return Always
 	}

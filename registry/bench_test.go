@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/opencontainers/go-digest"
 )
 

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

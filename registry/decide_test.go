@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -34,9 +34,9 @@
 // host the way the kubelet's keyring picks them; and a call's own (a pod's pull Secrets),
 // passed per call to [Resolver.ResolveWithCredentials] or bound with [Resolver.WithCredentials]
 // as the ordered list that matched the image (credential.Keyring.Lookup), exactly as a
-// [pullpolicy.Puller] receives them. A call's own are tried first, then the node-wide ones,
+// [kubelet.Puller] receives them. A call's own are tried first, then the node-wide ones,
 // each in turn until the registry accepts one; nothing is kept in global or context state.
-// [Resolver] implements [pullpolicy.CredentialResolver], so a [pullpolicy.Manager] with this
+// [Resolver] implements [kubelet.CredentialResolver], so a [kubelet.ImageManager] with this
 // Resolver resolves a private image with the pod's own Secret. Anonymous access, Basic, and
 // Bearer tokens from the registry's token service (WWW-Authenticate challenge, realm, service
 // and repository pull scope) are all handled, as are a credential's identity token (an OAuth2

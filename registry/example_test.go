@@ -7,10 +7,10 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // Resolve a tag against a registry: one HEAD request, no manifest download.

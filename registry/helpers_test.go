@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/require"
 )

@@ -11,10 +11,11 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,16 +28,16 @@ type registryPuller struct {
 	store    *cache.Store
 
 	mu    sync.Mutex
-	pulls []pullpolicy.PullRequest
+	pulls []kubelet.PullRequest
 }
 
-func (p *registryPuller) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pullpolicy.PullResult, error) {
+func (p *registryPuller) PullImage(ctx context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
 	p.mu.Lock()
 	p.pulls = append(p.pulls, req)
 	p.mu.Unlock()
 	img, err := reference.Parse(req.Image)
 	if err != nil {
-		return pullpolicy.PullResult{}, err
+		return kubelet.PullResult{}, err
 	}
 	tries := []*credential.Credential{nil}
 	if len(req.Credentials) > 0 {
@@ -58,14 +59,14 @@ func (p *registryPuller) PullImage(ctx context.Context, req pullpolicy.PullReque
 		}
 		local := pullpolicy.LocalImage{ID: "sha256:" + d.Encoded(), RepoDigests: []string{img.Repository() + "@" + d.String()}}
 		if err := p.store.Add(local); err != nil {
-			return pullpolicy.PullResult{}, err
+			return kubelet.PullResult{}, err
 		}
-		return pullpolicy.PullResult{ImageRef: local.ID, Credential: c}, nil
+		return kubelet.PullResult{ImageRef: local.ID, Credential: c}, nil
 	}
-	return pullpolicy.PullResult{}, errors.New(strings.Join(msgs, ", "))
+	return kubelet.PullResult{}, errors.New(strings.Join(msgs, ", "))
 }
 
-func (p *registryPuller) takePulls() []pullpolicy.PullRequest {
+func (p *registryPuller) takePulls() []kubelet.PullRequest {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := p.pulls
@@ -88,7 +89,7 @@ func TestManagerResolvesPrivateImageWithPodSecret(t *testing.T) {
 	require.NoError(t, err)
 	store := cache.NewStore()
 	puller := &registryPuller{resolver: newResolver(t, fastOptions(reg)), store: store}
-	m, err := pullpolicy.NewManager(pullpolicy.Config{Store: store, Puller: puller, Resolver: cached})
+	m, err := kubelet.NewImageManager(kubelet.Config{Store: store, Puller: puller, Resolver: cached})
 	require.NoError(t, err)
 
 	secret := func(name, password string) []credential.Secret {
@@ -121,8 +122,8 @@ func TestManagerResolvesPrivateImageWithPodSecret(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := tagHEADs()
-			res, err := m.EnsureImage(t.Context(), pullpolicy.Request{
-				Pod:   pullpolicy.Pod{Namespace: "ns", Name: tc.pod, UID: tc.pod + "-uid"},
+			res, err := m.EnsureImageExists(t.Context(), kubelet.Request{
+				Pod:   kubelet.Pod{Namespace: "ns", Name: tc.pod, UID: tc.pod + "-uid"},
 				Image: img.Original(), Policy: pullpolicy.Always, PullSecrets: tc.secrets,
 			})
 			pulls := puller.takePulls()

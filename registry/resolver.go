@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
@@ -44,8 +45,8 @@ type cacheKey struct {
 const maxAuthCaches = 1024
 
 var (
-	_ pullpolicy.Resolver           = (*Resolver)(nil)
-	_ pullpolicy.CredentialResolver = (*Resolver)(nil)
+	_ pullpolicy.Resolver        = (*Resolver)(nil)
+	_ kubelet.CredentialResolver = (*Resolver)(nil)
 )
 
 // NewResolver returns a Resolver configured by opts; nil opts means the defaults. It returns
@@ -95,11 +96,11 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 // digest of the manifest or, for a multi-platform image, of the index the tag points to; for
 // a reference with a digest (with or without a tag), that digest, once the registry has
 // confirmed it serves it to these credentials. It implements
-// [pullpolicy.CredentialResolver], so that the [pullpolicy.Manager] resolves with the pod's
+// [kubelet.CredentialResolver], so that the [kubelet.ImageManager] resolves with the pod's
 // credentials.
 //
 // creds are the call's own credentials, already matched for img's repository and in the
-// order to try them: what a [pullpolicy.Puller] receives (the Manager passes exactly that),
+// order to try them: what a [kubelet.Puller] receives (the Manager passes exactly that),
 // or credential.Union(podKeyring, …).Lookup(img.Repository()). At the registry they are tried
 // before the node-wide [Options.Credentials] matching the repository, each in turn until the
 // registry accepts one, as the kubelet does; duplicates (same auth fields) are tried once. A
@@ -152,9 +153,9 @@ func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Ima
 // WithCredentials returns a [pullpolicy.Resolver] that resolves with creds as the call's own
 // credentials ([Resolver.ResolveWithCredentials]), for handing a pod's credentials to
 // [pullpolicy.Decide]. It shares r's connections and caches. It is
-// pullpolicy.WithCredentials(r, creds).
+// kubelet.WithCredentials(r, creds).
 func (r *Resolver) WithCredentials(creds []credential.Credential) pullpolicy.Resolver {
-	return pullpolicy.WithCredentials(r, creds)
+	return kubelet.WithCredentials(r, creds)
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of r's transport (and so their

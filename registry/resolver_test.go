@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

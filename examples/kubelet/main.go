@@ -1,9 +1,9 @@
-// Command kubelet embeds a [pullpolicy.Manager] the way a kubelet does and prints what happens
+// Command kubelet embeds a [kubelet.ImageManager] the way a kubelet does and prints what happens
 // to a few pods' images: a pull, a restart that finds the image present, credential
 // verification refusing a pod that lacks the Secret of a private image (KEP-2535), the
 // back-off that follows, and a pull policy of Never.
 //
-// The registry is real: internal/registrytest serves the images on 127.0.0.1, the private
+// The registry is real: registry/registrytest serves the images on 127.0.0.1, the private
 // repository behind Basic auth. The container runtime is, by default, a small stand-in that
 // pulls from that registry into an in-memory image store; with -cri it is a real one, such as
 // containerd, reached over its CRI socket:
@@ -27,8 +27,9 @@ import (
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 func main() {
@@ -79,7 +80,7 @@ func run(ctx context.Context, w io.Writer, opts options) (err error) {
 	}
 	fmt.Fprintf(w, "registry %s serves team/app:v1 (private: user %s) and library/nginx:1.25 (public)\n", reg.Host(), user)
 
-	m, err := pullpolicy.NewManager(pullpolicy.Config{Store: node.store, Puller: node.puller, Now: node.clock.Now})
+	m, err := kubelet.NewImageManager(kubelet.Config{Store: node.store, Puller: node.puller, Now: node.clock.Now})
 	if err != nil {
 		return err
 	}
@@ -94,12 +95,12 @@ func run(ctx context.Context, w io.Writer, opts options) (err error) {
 			fmt.Fprintf(w, " (%s)", c.policy)
 		}
 		fmt.Fprintln(w)
-		res, err := m.EnsureImage(ctx, pullpolicy.Request{Pod: c.pod, Image: c.image, Policy: c.policy, PullSecrets: c.secrets})
+		res, err := m.EnsureImageExists(ctx, kubelet.Request{Pod: c.pod, Image: c.image, Policy: c.policy, PullSecrets: c.secrets})
 		for _, e := range res.Events {
 			fmt.Fprintf(w, "  %-7s %-17s %s\n", e.Type, e.Reason, e.Message)
 		}
 		if err != nil {
-			fmt.Fprintf(w, "  => waiting: %s: %s\n", err, res.Message)
+			fmt.Fprintf(w, "  => waiting: %s\n", err) // the reason, then the pod-status message
 			continue
 		}
 		fmt.Fprintf(w, "  => running image ID %s\n", shortID(res.ImageRef))
@@ -111,7 +112,7 @@ func run(ctx context.Context, w io.Writer, opts options) (err error) {
 type container struct {
 	note    string        // printed before the start, when set
 	after   time.Duration // time since the previous start
-	pod     pullpolicy.Pod
+	pod     kubelet.Pod
 	image   string
 	policy  pullpolicy.Policy
 	secrets []credential.Secret
@@ -122,9 +123,9 @@ type container struct {
 func scenario(host string) []container {
 	private := host + "/team/app:v1"
 	public := host + "/library/nginx:1.25"
-	podA := pullpolicy.Pod{Namespace: "team-a", Name: "app", UID: "a-1"}
-	podB := pullpolicy.Pod{Namespace: "team-b", Name: "app", UID: "b-1"}
-	podC := pullpolicy.Pod{Namespace: "team-b", Name: "batch", UID: "c-1"}
+	podA := kubelet.Pod{Namespace: "team-a", Name: "app", UID: "a-1"}
+	podB := kubelet.Pod{Namespace: "team-b", Name: "app", UID: "b-1"}
+	podC := kubelet.Pod{Namespace: "team-b", Name: "batch", UID: "c-1"}
 	secret := credential.Secret{
 		Namespace: "team-a", Name: "regcred", UID: "s-1", Type: credential.SecretTypeDockerConfigJSON,
 		Data: map[string][]byte{credential.DockerConfigJSONKey: fmt.Appendf(nil,

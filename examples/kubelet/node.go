@@ -10,8 +10,9 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/cri"
-	"github.com/imagepull/imagepull/internal/registrytest"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // fakeNodeArch is the architecture of the stand-in node, fixed so that the images, and so the
@@ -22,7 +23,7 @@ const fakeNodeArch = "amd64"
 // into it, and the clock.
 type node struct {
 	store  pullpolicy.Store
-	puller pullpolicy.Puller
+	puller kubelet.Puller
 	clock  *clock
 	arch   string       // the platform's architecture the images are built for
 	close  func() error // releases the runtime (and, with -cri, removes the scenario's images)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
@@ -54,10 +55,10 @@ func (r *fakeRuntime) close() error {
 // PullImage pulls req.Image with the first of req.Credentials the registry accepts, or
 // anonymously when there are none. When all fail, the error is the only distinct message, or
 // "[e1, e2]", as the kubelet aggregates them.
-func (r *fakeRuntime) PullImage(ctx context.Context, req pullpolicy.PullRequest) (pullpolicy.PullResult, error) {
+func (r *fakeRuntime) PullImage(ctx context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
 	img, err := reference.Parse(req.Image)
 	if err != nil {
-		return pullpolicy.PullResult{}, err
+		return kubelet.PullResult{}, err
 	}
 	r.clock.advance(r.pullTime)
 	if len(req.Credentials) == 0 {
@@ -74,28 +75,28 @@ func (r *fakeRuntime) PullImage(ctx context.Context, req pullpolicy.PullRequest)
 		}
 	}
 	if len(msgs) == 1 {
-		return pullpolicy.PullResult{}, errors.New(msgs[0])
+		return kubelet.PullResult{}, errors.New(msgs[0])
 	}
-	return pullpolicy.PullResult{}, errors.New("[" + strings.Join(msgs, ", ") + "]")
+	return kubelet.PullResult{}, errors.New("[" + strings.Join(msgs, ", ") + "]")
 }
 
 // pull is one attempt with cred (nil: anonymous).
-func (r *fakeRuntime) pull(ctx context.Context, img reference.Image, cred *credential.Credential) (pullpolicy.PullResult, error) {
+func (r *fakeRuntime) pull(ctx context.Context, img reference.Image, cred *credential.Credential) (kubelet.PullResult, error) {
 	var creds []credential.Credential
 	if cred != nil {
 		creds = []credential.Credential{*cred}
 	}
 	d, err := r.resolver.ResolveWithCredentials(ctx, img, creds)
 	if err != nil {
-		return pullpolicy.PullResult{}, resolveError(img, err)
+		return kubelet.PullResult{}, resolveError(img, err)
 	}
 	body, err := r.manifest(ctx, img, d, cred)
 	if err != nil {
-		return pullpolicy.PullResult{}, fmt.Errorf("failed to pull and unpack image %q: %w", img.String(), err)
+		return kubelet.PullResult{}, fmt.Errorf("failed to pull and unpack image %q: %w", img.String(), err)
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(body, &m); err != nil {
-		return pullpolicy.PullResult{}, fmt.Errorf("failed to pull and unpack image %q: %w", img.String(), err)
+		return kubelet.PullResult{}, fmt.Errorf("failed to pull and unpack image %q: %w", img.String(), err)
 	}
 	size := int64(len(body)) + m.Config.Size
 	for _, l := range m.Layers {
@@ -106,9 +107,9 @@ func (r *fakeRuntime) pull(ctx context.Context, img reference.Image, cred *crede
 		local.RepoTags = []string{img.String()}
 	}
 	if err := r.store.Add(local); err != nil {
-		return pullpolicy.PullResult{}, err
+		return kubelet.PullResult{}, err
 	}
-	return pullpolicy.PullResult{ImageRef: local.ID, Credential: cred, Size: size}, nil
+	return kubelet.PullResult{ImageRef: local.ID, Credential: cred, Size: size}, nil
 }
 
 // manifest fetches the manifest d of img's repository and checks its digest.

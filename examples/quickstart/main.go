@@ -20,10 +20,10 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/imagepull/imagepull/cache"
-	"github.com/imagepull/imagepull/internal/registrytest"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
+	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 func main() {

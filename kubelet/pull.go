@@ -1,0 +1,126 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
+	"github.com/imagepull/imagepull/pullpolicy"
+)
+
+// attemptOutcome is the outcome of one pull attempt: a pull, or a refusal by the back-off.
+type attemptOutcome struct {
+	res     PullResult
+	failure failure // the kubelet's reason and message, on failure
+	err     error   // the cause: the runtime's error, or nil for a back-off refusal
+	// unavailable is the registry-unavailable message when the attempt failed because the
+	// registry could not be reached (now, or at the failure the back-off remembers), else "".
+	unavailable string
+}
+
+func (o *attemptOutcome) ok() bool { return o.failure.reason == nil }
+
+// pull is the kubelet's pullImage for the runtime image string pullImage: credentials, intent
+// record, back-off, the pull itself, and the pulled or failed record.
+func (c *ensureCall) pull(pullImage string) (string, string, error) {
+	creds, err := c.creds.get()
+	if err != nil {
+		return c.raw(err)
+	}
+	image, v := c.req.Image, c.m.verify
+	if v != nil {
+		if err := v.RecordPullIntent(image); err != nil {
+			return c.fail(nil, msgIntent(image, err), err)
+		}
+	}
+	out := c.attempt(pullImage, creds)
+	if v != nil {
+		if out.ok() {
+			v.RecordImagePulled(image, out.res.ImageRef, pullmanager.CredentialsFor(out.res.Credential))
+		} else {
+			v.RecordImagePullFailed(image)
+		}
+	}
+	if out.ok() {
+		return out.res.ImageRef, "", nil
+	}
+	if ref, msg, ok := c.fallback(out.unavailable, c.img); ok {
+		return ref, msg, nil
+	}
+	return c.fail(out.failure.reason, out.failure.msg, out.err)
+}
+
+// attempt checks the back-off and, when it allows, runs the pull and emits its events.
+func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) attemptOutcome {
+	m, image := c.m, c.req.Image
+	key := backOffKey(c.req.Pod.UID, image)
+	if prev, blocked := m.backOff.blocked(key, m.now()); blocked {
+		msg := msgBackOff(image)
+		c.event(EventTypeNormal, pullpolicy.ReasonBackOff, msg)
+		out := attemptOutcome{failure: failure{pullpolicy.ErrImagePullBackOff, msg}}
+		if prev.reason != nil {
+			out.failure.msg += ": " + prev.reason.Error() + ": " + prev.msg
+		}
+		if prev.reason == pullpolicy.ErrRegistryUnavailable {
+			out.unavailable = prev.msg
+		}
+		return out
+	}
+	m.backOff.attempt(key)
+	c.event(EventTypeNormal, pullpolicy.ReasonPulling, msgPulling(image))
+	start := m.now()
+	req := PullRequest{
+		Image:          pullImage,
+		Credentials:    creds,
+		RuntimeHandler: c.req.RuntimeHandler,
+		Annotations:    c.req.Pod.Annotations,
+		Sandbox:        Sandbox{Name: c.req.Pod.Name, Namespace: c.req.Pod.Namespace, UID: c.req.Pod.UID},
+	}
+	p, err := m.runPull(c.ctx, &req)
+	total := m.now().Sub(start)
+	if err == nil {
+		err = p.err
+	}
+	if err != nil {
+		c.event(EventTypeWarning, pullpolicy.ReasonFailed, msgPullFailed(image, err))
+		f := classifyPullErr(image, err)
+		m.backOff.next(key, m.now(), f)
+		out := attemptOutcome{failure: f, err: err}
+		if f.reason == pullpolicy.ErrRegistryUnavailable {
+			out.unavailable = f.msg
+		}
+		return out
+	}
+	p.res.Credential = ownCredential(creds, p.res.Credential)
+	c.event(EventTypeNormal, pullpolicy.ReasonPulled, msgPulled(image, p.dur, total, p.res.Size))
+	m.backOff.gc(m.now())
+	return attemptOutcome{res: p.res}
+}
+
+// runPull runs req through the de-duplication, the pull slots and the QPS limit.
+func (m *ImageManager) runPull(ctx context.Context, req *PullRequest) (pullOutcome, error) {
+	run := func() (pullOutcome, error) {
+		return m.slots.do(ctx, func() pullOutcome { return m.execute(ctx, req) })
+	}
+	if m.flights == nil {
+		return run()
+	}
+	out, _, err := m.flights.do(ctx, pullKey(req), run)
+	return out, err
+}
+
+// execute is one runtime pull in its slot: the QPS limiter may refuse it without calling the
+// runtime; a success without an image ID is an error, as the kubelet's CRI client makes it.
+func (m *ImageManager) execute(ctx context.Context, req *PullRequest) pullOutcome {
+	if m.bucket != nil && !m.bucket.tryAccept(m.now()) {
+		return pullOutcome{err: errPullQPSExceeded}
+	}
+	start := m.now()
+	res, err := m.puller.PullImage(ctx, *req)
+	dur := m.now().Sub(start)
+	if err == nil && res.ImageRef == "" {
+		err = fmt.Errorf("imageRef of image %q is not set", req.Image)
+	}
+	return pullOutcome{res: res, dur: dur, err: err}
+}

@@ -1,0 +1,296 @@
+package pullmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/imagepull/imagepull/reference"
+)
+
+// writeBackLimit is the number of Secrets a record's entry may hold before a successful match
+// stops adding the matching pod's Secret to it (the kubelet's writeRecordWhileMatchingLimit).
+const writeBackLimit = 100
+
+// Config configures a [Manager]. The zero value means the kubelet's defaults.
+type Config struct {
+	// Policy is imagePullCredentialsVerificationPolicy; "" means [NeverVerifyPreloadedImages].
+	Policy VerificationPolicy
+	// Allowlist is preloadedImagesVerificationAllowlist; it is read (and validated) only under
+	// [NeverVerifyAllowlistedImages].
+	Allowlist []string
+	// Records stores intents and pulled records; nil means [NewMemoryRecords].
+	Records PullRecords
+	// Now is the clock for records' LastUpdatedTime; nil means time.Now.
+	Now func() time.Time
+	// Logger receives what the kubelet logs (record I/O failures, notably
+	// "Unable to access cache records about image pulls"); nil discards it.
+	Logger *slog.Logger
+}
+
+// Manager decides whether a pod may use an image already on the node, from records of the
+// kubelet's own pulls and the credentials they used (the kubelet's ImagePullManager, KEP-2535).
+// A Manager is safe for concurrent use.
+//
+// The protocol around a pull is RecordPullIntent before it, then exactly one of
+// RecordImagePulled or RecordImagePullFailed after it.
+type Manager struct {
+	policy  VerificationPolicy
+	allow   allowlist
+	records PullRecords
+	now     func() time.Time
+	log     *slog.Logger
+
+	intentLocks *stripedLocks // per image string: intent file and counter
+	pulledLocks *stripedLocks // per imageRef: pulled record
+
+	countMu sync.Mutex
+	counts  map[string]int32 // image → pulls in flight; protected by countMu
+}
+
+// New returns a Manager for cfg. It fails when the policy is unknown (an error
+// matching [ErrInvalidVerificationPolicy]) or, under [NeverVerifyAllowlistedImages], when the
+// allowlist is invalid (matching [ErrInvalidAllowlist]). It does not read the records: call
+// [Manager.Initialize] once at startup.
+func New(cfg Config) (*Manager, error) {
+	v := &Manager{
+		policy:      cfg.Policy,
+		records:     cfg.Records,
+		now:         cfg.Now,
+		log:         cfg.Logger,
+		intentLocks: newStripedLocks(),
+		pulledLocks: newStripedLocks(),
+		counts:      make(map[string]int32),
+	}
+	if v.policy == "" {
+		v.policy = NeverVerifyPreloadedImages
+	}
+	if _, err := ParseVerificationPolicy(string(v.policy)); err != nil {
+		return nil, err
+	}
+	if v.policy == NeverVerifyAllowlistedImages {
+		a, err := newAllowlist(cfg.Allowlist)
+		if err != nil {
+			return nil, err
+		}
+		v.allow = a
+	}
+	if v.records == nil {
+		v.records = NewMemoryRecords()
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	return v, nil
+}
+
+// RecordPullIntent records that image (the pod's image string, verbatim) is about to be
+// pulled: it writes the intent and counts the pull in flight. An error reads
+// `failed to record image pull intent: <cause>` and wraps the cause; the pull must not go on.
+func (v *Manager) RecordPullIntent(image string) error {
+	defer v.intentLocks.lock(image)()
+	if err := v.records.WritePullIntent(image); err != nil {
+		return fmt.Errorf("failed to record image pull intent: %w", err)
+	}
+	v.countMu.Lock()
+	v.counts[image]++
+	v.countMu.Unlock()
+	return nil
+}
+
+// RecordImagePulled records a successful pull of image as imageRef with creds (see
+// [CredentialsFor]; nil marks the image kubelet-pulled with no known credentials), merging
+// into an existing record, then ends the pull started by RecordPullIntent. When the record
+// cannot be written the error is logged and the intent is kept on purpose, so that the image
+// still counts as pulled by the kubelet.
+func (v *Manager) RecordImagePulled(image, imageRef string, creds *ImagePullCredentials) {
+	if err := v.writeRecord(image, imageRef, creds); err != nil {
+		v.log.Error("failed to write image pulled record", "imageRef", imageRef, "err", err)
+		return
+	}
+	v.endIntent(image)
+}
+
+// RecordImagePullFailed ends a pull started by RecordPullIntent that did not succeed.
+func (v *Manager) RecordImagePullFailed(image string) { v.endIntent(image) }
+
+// endIntent decrements image's in-flight count; the last one removes the intent.
+func (v *Manager) endIntent(image string) {
+	defer v.intentLocks.lock(image)()
+	if v.inFlight(image) > 1 {
+		v.countMu.Lock()
+		v.counts[image]--
+		v.countMu.Unlock()
+		return
+	}
+	if err := v.records.DeletePullIntent(image); err != nil {
+		v.log.Error("failed to remove image pull intent", "image", image, "err", err)
+		return // the count stays, consistent with the intent still stored
+	}
+	v.countMu.Lock()
+	delete(v.counts, image)
+	v.countMu.Unlock()
+}
+
+func (v *Manager) inFlight(image string) int32 {
+	v.countMu.Lock()
+	defer v.countMu.Unlock()
+	return v.counts[image]
+}
+
+// writeRecord creates or merges the pulled record for imageRef (the kubelet's
+// writePulledRecordIfChanged). An unreadable existing record is replaced.
+func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredentials) error {
+	defer v.pulledLocks.lock(imageRef)()
+	img, err := reference.Parse(image)
+	if err != nil {
+		return fmt.Errorf("invalid image name %q: %w", image, err)
+	}
+	repo := img.Repository()
+	rec, exists, err := v.records.GetPulledRecord(imageRef)
+	if err != nil {
+		v.log.Info("failed to retrieve an ImagePulledRecord", "image", image, "err", err)
+		exists = false
+	}
+	if !exists {
+		rec = PulledRecord{LastUpdatedTime: v.now(), ImageRef: imageRef, CredentialMapping: make(map[string]ImagePullCredentials)}
+		if creds != nil {
+			rec.CredentialMapping[repo] = creds.Clone()
+		}
+		return v.records.WritePulledRecord(rec)
+	}
+	rec, changed := mergeRecord(rec, repo, creds, v.now())
+	if !changed {
+		return nil
+	}
+	return v.records.WritePulledRecord(rec)
+}
+
+// errUnreadable marks a failure to read the records in MustAttemptImagePull.
+var errUnreadable = errors.New("unable to read image pull records")
+
+// MustAttemptImagePull reports whether the pod must pull image (its image string, verbatim),
+// present on the node as imageRef, before using it (the kubelet's MustAttemptImagePull):
+//
+//   - imageRef "" → true;
+//   - records unreadable or corrupt → true (logged "Unable to access cache records about image
+//     pulls"): never a silent pass;
+//   - the policy requires no verification → false;
+//   - no pulled record, no entry for the image's repository, or an entry without credentials
+//     → true;
+//   - an entry open to every pod (NodePodsAccessible) → false;
+//   - otherwise podCreds is called (once, only now): a pod Secret whose hash equals a recorded
+//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's, or the pod's
+//     service account equal to a recorded one → false; anything else → true. A match through
+//     a new Secret, or a rotated hash, is written back while the entry has fewer than 100
+//     Secrets.
+//
+// An error from podCreds is returned with true. A nil podCreds means no pod credentials. A
+// cancelled ctx gives (true, ctx.Err()).
+func (v *Manager) MustAttemptImagePull(ctx context.Context, image, imageRef string, podCreds func() (PodCredentials, error)) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	if imageRef == "" {
+		return true, nil
+	}
+	rec, hasRecord, pulledByKubelet, err := v.pullState(image, imageRef)
+	if err != nil {
+		v.log.Error("Unable to access cache records about image pulls", "image", image, "imageRef", imageRef, "err", err)
+		return true, nil
+	}
+	if !requiresVerification(v.policy, v.allow, image, pulledByKubelet) {
+		return false, nil
+	}
+	if !hasRecord {
+		return true, nil
+	}
+	img, err := reference.Parse(image)
+	if err != nil {
+		v.log.Error("failed to parse image name, forcing image credentials reverification", "image", image, "err", err)
+		return true, nil
+	}
+	entry, ok := rec.CredentialMapping[img.Repository()]
+	switch {
+	case !ok:
+		return true, nil
+	case entry.NodePodsAccessible:
+		return false, nil
+	case len(entry.KubernetesSecrets) == 0 && len(entry.KubernetesServiceAccounts) == 0:
+		return true, nil
+	}
+	var pc PodCredentials
+	if podCreds != nil {
+		if pc, err = podCreds(); err != nil {
+			return true, err
+		}
+	}
+	return !v.matchPodCredentials(image, imageRef, entry, pc), nil
+}
+
+// pullState reads, under the image's and imageRef's locks, the pulled record and whether the
+// kubelet pulled the image (record, pull in flight, or intent stored).
+func (v *Manager) pullState(image, imageRef string) (rec PulledRecord, hasRecord, pulledByKubelet bool, err error) {
+	defer v.pulledLocks.lock(imageRef)()
+	defer v.intentLocks.lock(image)()
+	rec, exists, err := v.records.GetPulledRecord(imageRef)
+	switch {
+	case err != nil:
+		return PulledRecord{}, false, false, errors.Join(errUnreadable, err)
+	case exists:
+		return rec, true, true, nil
+	case v.inFlight(image) > 0:
+		return PulledRecord{}, false, true, nil
+	}
+	ok, err := v.records.PullIntentExists(image)
+	if err != nil {
+		return PulledRecord{}, false, false, fmt.Errorf("failed to check existence of an image pull intent: %w", err)
+	}
+	return PulledRecord{}, false, ok, nil
+}
+
+// matchPodCredentials reports whether pc matches the recorded entry, writing back what the
+// match taught (a new Secret with known content, or a rotated Secret's new hash).
+func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCredentials, pc PodCredentials) bool {
+	canWrite := len(entry.KubernetesSecrets) < writeBackLimit
+	for _, pod := range pc.Secrets {
+		for _, rec := range entry.KubernetesSecrets {
+			hashMatch := rec.CredentialHash != "" && pod.CredentialHash == rec.CredentialHash
+			coordMatch := pod.UID == rec.UID && pod.Namespace == rec.Namespace && pod.Name == rec.Name
+			switch {
+			case hashMatch:
+				if !coordMatch && canWrite {
+					v.writeBack(image, imageRef, pod) // a new Secret with known content
+				}
+				return true
+			case coordMatch && canWrite:
+				// A rotated Secret. As in the kubelet, a full entry (100 Secrets) does not
+				// accept a coordinates-only match at all.
+				v.writeBack(image, imageRef, pod)
+				return true
+			}
+		}
+	}
+	if pc.ServiceAccount == nil {
+		return false
+	}
+	for _, sa := range entry.KubernetesServiceAccounts {
+		if sa == *pc.ServiceAccount {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *Manager) writeBack(image, imageRef string, s ImagePullSecret) {
+	creds := &ImagePullCredentials{KubernetesSecrets: []ImagePullSecret{s}}
+	if err := v.writeRecord(image, imageRef, creds); err != nil {
+		v.log.Error("failed to write an image pulled record", "image", image, "imageRef", imageRef, "err", err)
+	}
+}
