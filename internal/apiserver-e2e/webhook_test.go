@@ -134,4 +134,3 @@ func dedupe(lines []string) []string {
 	}
 	return out
 }
-
