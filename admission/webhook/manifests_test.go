@@ -148,14 +148,14 @@ func TestManifestsWebhooks(t *testing.T) {
 			require.Len(t, m.Webhooks, 1)
 			require.Len(t, v.Webhooks, 1)
 			type common struct {
-				client    admissionregistrationv1.WebhookClientConfig
-				rules     []admissionregistrationv1.RuleWithOperations
-				failure   *admissionregistrationv1.FailurePolicyType
-				side      *admissionregistrationv1.SideEffectClass
-				versions  []string
-				selector  *metav1.LabelSelector
-				timeout   *int32
-				wantPath  string
+				client       admissionregistrationv1.WebhookClientConfig
+				rules        []admissionregistrationv1.RuleWithOperations
+				failure      *admissionregistrationv1.FailurePolicyType
+				side         *admissionregistrationv1.SideEffectClass
+				versions     []string
+				selector     *metav1.LabelSelector
+				timeout      *int32
+				wantPath     string
 				wantCABundle bool
 			}
 			for _, w := range []common{
