@@ -17,7 +17,9 @@ type process struct {
 	name string
 	cmd  *exec.Cmd
 	log  string
-	done chan error
+	// done is closed when the process has ended; err is then its exit error.
+	done chan struct{}
+	err  error
 }
 
 // start runs bin with args, its output in logFile.
@@ -28,15 +30,18 @@ func start(name, bin, logFile string, args ...string) (*process, error) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// A process group of its own, so that stop reaches anything it started too; SIGKILL if this
+	// process dies first, so that a crashed test leaves no server behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = out.Close()
 		return nil, fmt.Errorf("controlplane: starting %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logFile, done: make(chan error, 1)}
+	p := &process{name: name, cmd: cmd, log: logFile, done: make(chan struct{})}
 	go func() {
-		p.done <- cmd.Wait()
+		p.err = cmd.Wait()
 		_ = out.Close()
+		close(p.done)
 	}()
 	return p, nil
 }
@@ -44,33 +49,32 @@ func start(name, bin, logFile string, args ...string) (*process, error) {
 // exited reports, without waiting, whether the process has ended and how.
 func (p *process) exited() (bool, error) {
 	select {
-	case err := <-p.done:
-		p.done <- err
-		if err == nil {
-			err = errors.New("exited")
+	case <-p.done:
+		if p.err == nil {
+			return true, errors.New("exited")
 		}
-		return true, err
+		return true, p.err
 	default:
 		return false, nil
 	}
 }
 
-// stop sends SIGTERM, waits up to grace, then kills. It returns nil once the process is gone.
+// stop sends SIGTERM to the process's group, waits up to grace, then kills the group. It
+// returns nil once the process is gone.
 func (p *process) stop(grace time.Duration) error {
-	if gone, _ := p.exited(); gone {
-		return nil
+	pgid := p.cmd.Process.Pid // the group's ID is the leader's PID (Setpgid)
+	if gone, _ := p.exited(); !gone {
+		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(grace):
+		}
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(grace):
-	}
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("controlplane: killing %s (pid %d): %w", p.name, p.cmd.Process.Pid, err)
+	// Whatever of the group is left (children of a process that ignored SIGTERM) is killed.
+	if err := syscall.Kill(-pgid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("controlplane: killing %s (process group %d): %w", p.name, pgid, err)
 	}
 	<-p.done
-	p.done <- nil
 	return nil
 }
 
