@@ -83,32 +83,31 @@ func ImageFields(spec *corev1.PodSpec) iter.Seq[ImageField] {
 		if spec == nil {
 			return
 		}
-		for i := range spec.InitContainers {
-			c := &spec.InitContainers[i]
-			if !yield(ImageField{Kind: InitContainer, Index: i, Name: c.Name, Image: c.Image, Policy: &c.ImagePullPolicy}) {
-				return
-			}
-		}
-		for i := range spec.Containers {
-			c := &spec.Containers[i]
-			if !yield(ImageField{Kind: Container, Index: i, Name: c.Name, Image: c.Image, Policy: &c.ImagePullPolicy}) {
-				return
-			}
-		}
-		for i := range spec.EphemeralContainers {
-			c := &spec.EphemeralContainers[i]
-			if !yield(ImageField{Kind: EphemeralContainer, Index: i, Name: c.Name, Image: c.Image, Policy: &c.ImagePullPolicy}) {
-				return
-			}
-		}
+		ok := containerFields(yield, InitContainer, len(spec.InitContainers), func(i int) *corev1.Container { return &spec.InitContainers[i] }) &&
+			containerFields(yield, Container, len(spec.Containers), func(i int) *corev1.Container { return &spec.Containers[i] }) &&
+			containerFields(yield, EphemeralContainer, len(spec.EphemeralContainers), func(i int) *corev1.Container {
+				// The common part of an ephemeral container has a Container's fields.
+				return (*corev1.Container)(&spec.EphemeralContainers[i].EphemeralContainerCommon)
+			})
 		for i := range spec.Volumes {
 			v := &spec.Volumes[i]
-			if v.Image == nil {
-				continue
-			}
-			if !yield(ImageField{Kind: ImageVolume, Index: i, Name: v.Name, Image: v.Image.Reference, Policy: &v.Image.PullPolicy}) {
+			if !ok {
 				return
+			}
+			if v.Image != nil {
+				ok = yield(ImageField{Kind: ImageVolume, Index: i, Name: v.Name, Image: v.Image.Reference, Policy: &v.Image.PullPolicy})
 			}
 		}
 	}
+}
+
+// containerFields yields the n containers of one kind, given by at; false when yield stopped.
+func containerFields(yield func(ImageField) bool, kind FieldKind, n int, at func(int) *corev1.Container) bool {
+	for i := range n {
+		c := at(i)
+		if !yield(ImageField{Kind: kind, Index: i, Name: c.Name, Image: c.Image, Policy: &c.ImagePullPolicy}) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,8 @@
 package admission_test
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -57,11 +59,7 @@ func policies(p *corev1.Pod) []corev1.PullPolicy {
 
 // all returns n copies of policy.
 func all(policy corev1.PullPolicy, n int) []corev1.PullPolicy {
-	out := make([]corev1.PullPolicy, n)
-	for i := range out {
-		out[i] = policy
-	}
-	return out
+	return slices.Repeat([]corev1.PullPolicy{policy}, n)
 }
 
 // withImage returns p with the container at index i of spec.containers running image.

@@ -45,11 +45,7 @@ func BenchmarkHandlerMutate(b *testing.B) {
 // connection pool. It reports reviews per second and the 50th and 99th percentile latency of a
 // review, client side (client and server share the machine's cores).
 func BenchmarkServerMutateLoopback(b *testing.B) {
-	ca, err := tlstest.NewCA("bench")
-	require.NoError(b, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(b, err)
-	certFile, keyFile, err := pair.WriteFiles(b.TempDir())
+	ca, certFile, keyFile, err := tlstest.ServingFiles(b.TempDir(), "bench", "127.0.0.1")
 	require.NoError(b, err)
 	s, err := webhook.NewServer(webhook.Config{TLSCertFile: certFile, TLSKeyFile: keyFile, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(b, err)

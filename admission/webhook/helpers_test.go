@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/imagepull/imagepull/admission/webhook"
+	"github.com/imagepull/imagepull/internal/logbuf"
 )
 
 // pod returns a v1 pod named "web" in namespace "team-a" with one init container, one container,
@@ -83,33 +83,13 @@ func mustJSON(v any) []byte {
 // harness is a Handler behind an httptest server with its log captured.
 type harness struct {
 	srv *httptest.Server
-	log *logBuffer
-}
-
-// logBuffer collects log output written from the handler's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write implements io.Writer.
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	log *logbuf.Buffer
 }
 
 // newHarness serves a Handler for cfg (Logger replaced) until the test ends.
 func newHarness(t *testing.T, cfg webhook.Config) *harness {
 	t.Helper()
-	buf := &logBuffer{}
+	buf := &logbuf.Buffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(buf, nil))
 	h, err := webhook.NewHandler(cfg)
 	require.NoError(t, err)

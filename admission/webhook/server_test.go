@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/imagepull/imagepull/admission/webhook"
+	"github.com/imagepull/imagepull/internal/logbuf"
 	"github.com/imagepull/imagepull/internal/tlstest"
 )
 
@@ -29,20 +30,16 @@ type tlsServer struct {
 	server   *webhook.Server
 	cancel   context.CancelFunc
 	done     chan error
-	handlerW *logBuffer
+	handlerW *logbuf.Buffer
 }
 
 // startTLS serves a Server on 127.0.0.1 with a certificate from a fresh CA.
 func startTLS(t *testing.T) *tlsServer {
 	t.Helper()
-	ca, err := tlstest.NewCA("webhook-test")
-	require.NoError(t, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(t, err)
 	dir := t.TempDir()
-	certFile, keyFile, err := pair.WriteFiles(dir)
+	ca, certFile, keyFile, err := tlstest.ServingFiles(dir, "webhook-test", "127.0.0.1")
 	require.NoError(t, err)
-	logs := &logBuffer{}
+	logs := &logbuf.Buffer{}
 	s, err := webhook.NewServer(webhook.Config{
 		TLSCertFile: certFile, TLSKeyFile: keyFile, CertReloadInterval: time.Nanosecond,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -137,11 +134,7 @@ func TestServerShutdown(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
-	ca, err := tlstest.NewCA("webhook-test")
-	require.NoError(t, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(t, err)
-	certFile, keyFile, err := pair.WriteFiles(t.TempDir())
+	_, certFile, keyFile, err := tlstest.ServingFiles(t.TempDir(), "webhook-test", "127.0.0.1")
 	require.NoError(t, err)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -166,11 +159,7 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestRunServesUntilCancelled(t *testing.T) {
-	ca, err := tlstest.NewCA("webhook-test")
-	require.NoError(t, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(t, err)
-	certFile, keyFile, err := pair.WriteFiles(t.TempDir())
+	ca, certFile, keyFile, err := tlstest.ServingFiles(t.TempDir(), "webhook-test", "127.0.0.1")
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -53,11 +53,7 @@ func TestWebhookBinary(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 
-	ca, err := tlstest.NewCA("imagepull-test")
-	require.NoError(t, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(t, err)
-	certFile, keyFile, err := pair.WriteFiles(dir)
+	ca, certFile, keyFile, err := tlstest.ServingFiles(dir, "imagepull-test", "127.0.0.1")
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

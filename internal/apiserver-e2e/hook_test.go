@@ -1,13 +1,11 @@
 package apiservere2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 
 	"github.com/imagepull/imagepull/admission/webhook"
 	"github.com/imagepull/imagepull/internal/apiserver-e2e/controlplane"
+	"github.com/imagepull/imagepull/internal/logbuf"
 	"github.com/imagepull/imagepull/internal/tlstest"
 )
 
@@ -32,19 +31,16 @@ type hook struct {
 	addr   string
 	cancel context.CancelFunc
 	done   chan error
-	logs   *logBuffer
+	logs   *logbuf.Buffer
 }
 
 // startHook serves the webhook with cfg (TLS and logger filled in) until the test ends or Stop.
 func startHook(t *testing.T, cfg webhook.Config) *hook {
 	t.Helper()
-	ca, err := tlstest.NewCA("imagepull-e2e")
+	ca, certFile, keyFile, err := tlstest.ServingFiles(t.TempDir(), "imagepull-e2e", "127.0.0.1")
 	require.NoError(t, err)
-	pair, err := ca.Issue("127.0.0.1")
-	require.NoError(t, err)
-	cfg.TLSCertFile, cfg.TLSKeyFile, err = pair.WriteFiles(t.TempDir())
-	require.NoError(t, err)
-	logs := &logBuffer{}
+	cfg.TLSCertFile, cfg.TLSKeyFile = certFile, keyFile
+	logs := &logbuf.Buffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	s, err := webhook.NewServer(cfg)
 	require.NoError(t, err)
@@ -156,26 +152,6 @@ func register(t *testing.T, api *controlplane.APIServer, h *hook, reg registrati
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
-
-// logBuffer collects the webhook's log from its goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write implements io.Writer.
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns the log so far.
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // clientConfig is how the API server reaches path on h.
 func (h *hook) clientConfig(path string) admissionregistrationv1.WebhookClientConfig {

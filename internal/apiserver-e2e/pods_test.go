@@ -2,6 +2,7 @@ package apiservere2e
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/imagepull/imagepull/admission"
 	"github.com/imagepull/imagepull/internal/apiserver-e2e/controlplane"
 )
 
@@ -47,34 +49,19 @@ func podWith(name string, policy corev1.PullPolicy) *corev1.Pod {
 	}
 }
 
-// storedPolicies lists every pull policy of a stored pod: init containers, containers,
-// ephemeral containers, image volumes.
+// storedPolicies lists every pull policy of a stored pod in the plugin's order (init
+// containers, containers, ephemeral containers, image volumes).
 func storedPolicies(p *corev1.Pod) []corev1.PullPolicy {
 	var out []corev1.PullPolicy
-	for _, c := range p.Spec.InitContainers {
-		out = append(out, c.ImagePullPolicy)
-	}
-	for _, c := range p.Spec.Containers {
-		out = append(out, c.ImagePullPolicy)
-	}
-	for _, c := range p.Spec.EphemeralContainers {
-		out = append(out, c.ImagePullPolicy)
-	}
-	for _, v := range p.Spec.Volumes {
-		if v.Image != nil {
-			out = append(out, v.Image.PullPolicy)
-		}
+	for f := range admission.ImageFields(&p.Spec) {
+		out = append(out, *f.Policy)
 	}
 	return out
 }
 
 // repeat returns n copies of p.
 func repeat(p corev1.PullPolicy, n int) []corev1.PullPolicy {
-	out := make([]corev1.PullPolicy, n)
-	for i := range out {
-		out[i] = p
-	}
-	return out
+	return slices.Repeat([]corev1.PullPolicy{p}, n)
 }
 
 // namespace creates a namespace (with its default ServiceAccount) named after the test, with the

@@ -137,3 +137,20 @@ func serial() *big.Int {
 	}
 	return n
 }
+
+// ServingFiles makes a new CA named cn and a serving pair for hosts, writes the pair to dir
+// (tls.crt, tls.key) and returns the CA and the files: what a server under test needs.
+func ServingFiles(dir, cn string, hosts ...string) (ca *CA, certFile, keyFile string, err error) {
+	if ca, err = NewCA(cn); err != nil {
+		return nil, "", "", err
+	}
+	pair, err := ca.Issue(hosts...)
+	if err != nil {
+		return nil, "", "", err
+	}
+	certFile, keyFile, err = pair.WriteFiles(dir)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return ca, certFile, keyFile, nil
+}

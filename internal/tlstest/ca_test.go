@@ -62,3 +62,17 @@ func TestWriteFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, pair.CertPEM, got)
 }
+
+func TestServingFiles(t *testing.T) {
+	dir := t.TempDir()
+	ca, certFile, keyFile, err := tlstest.ServingFiles(dir, "files-ca", "127.0.0.1")
+	require.NoError(t, err)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	require.NoError(t, err)
+	_, err = cert.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool()})
+	require.NoError(t, err)
+	assert.Equal(t, "files-ca", cert.Leaf.Issuer.CommonName)
+
+	_, _, _, err = tlstest.ServingFiles("/nonexistent/dir", "x", "localhost")
+	assert.Error(t, err)
+}
