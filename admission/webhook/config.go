@@ -57,7 +57,7 @@ type Config struct {
 	// objectSelector in the webhook configuration is the tamper-proof alternative.
 	ExcludeSelector string
 	// DryRun makes /mutate and /validate allow everything unchanged, with a warning per field
-	// the plugin would have changed or rejected.
+	// the plugin would have changed and per denial it would have made.
 	DryRun bool
 
 	// MaxRequestBytes bounds a review's body; 0 means the default.

@@ -18,8 +18,8 @@
 //
 // A review that cannot be read is never a panic: a body over the size limit gets HTTP 413, a
 // body that is not an AdmissionReview HTTP 400, and a review whose object cannot be decoded an
-// AdmissionReview that denies the request with code 400 (the API server then applies the
-// webhook's failurePolicy to the call errors, and the denial to the last). Every review gets one
+// AdmissionReview that denies the request with code 400, or in dry-run mode allows it with a
+// warning (the API server applies the webhook's failurePolicy to the HTTP errors only). Every review gets one
 // structured log line with its decision.
 //
 // # Serving

@@ -118,6 +118,8 @@ func TestMutate(t *testing.T) {
 			return request(admissionv1.Create, p, nil)
 		}(), want: allFour, wantDecision: "patched"},
 		{name: "dry run", cfg: webhook.Config{DryRun: true}, req: request(admissionv1.Create, pod(corev1.PullNever), nil), wantDecision: "would-patch"},
+		{name: "dry run, a service on the pods resource", cfg: webhook.Config{DryRun: true},
+			req: request(admissionv1.Create, &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}}, nil), wantDecision: "would-deny"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +170,19 @@ func TestMutateDryRunWarns(t *testing.T) {
 	line := h.logLines(t)[0]
 	assert.Equal(t, []any{"spec.initContainers[0].imagePullPolicy", "spec.volumes[1].image.pullPolicy"}, line["fields"])
 	assert.Equal(t, true, line["dry_run"])
+}
+
+func TestDryRunNeverDenies(t *testing.T) {
+	h := newHarness(t, webhook.Config{DryRun: true})
+	for _, path := range []string{"/mutate", "/validate"} {
+		r := request(admissionv1.Create, nil, nil)
+		r.Object = runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Pod","spec":{"containers":7}}`)}
+		resp := h.review(t, path, r)
+		assert.True(t, resp.Allowed, path)
+		assert.Nil(t, resp.Result)
+		require.Len(t, resp.Warnings, 1)
+		assert.True(t, strings.HasPrefix(resp.Warnings[0], "imagepull dry run: would deny: imagepull webhook: decoding the object: "), resp.Warnings[0])
+	}
 }
 
 func TestValidate(t *testing.T) {

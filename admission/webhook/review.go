@@ -76,7 +76,7 @@ func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome 
 	}
 	var err error
 	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind); err != nil {
-		return denied(out, apierrors.NewBadRequest(fmt.Sprintf("imagepull webhook: decoding the object: %v", err)))
+		return h.deny(out, apierrors.NewBadRequest(fmt.Sprintf("imagepull webhook: decoding the object: %v", err)))
 	}
 	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind); err != nil {
 		// As in the API server, an old object that is no pod means the update is not ignored.
@@ -110,7 +110,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 		}
 	}
 	if err := admission.Admit(req); err != nil {
-		return denied(out, err)
+		return h.deny(out, err)
 	}
 	patch, fields := policyPatch(pod, before)
 	out.fields = fields
@@ -127,7 +127,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	}
 	body, err := json.Marshal(patch)
 	if err != nil { // a slice of string-only structs always marshals
-		return denied(out, apierrors.NewInternalError(err))
+		return h.deny(out, apierrors.NewInternalError(err))
 	}
 	pt := admissionv1.PatchTypeJSONPatch
 	out.response.Patch, out.response.PatchType = body, &pt
@@ -142,9 +142,12 @@ func (h *Handler) validate(out outcome, req admission.Request) outcome {
 		return out
 	}
 	if apierrors.IsBadRequest(err) {
-		return denied(out, err)
+		return h.deny(out, err)
 	}
 	pod, _ := req.Object.(*corev1.Pod)
+	if pod == nil { // Validate fails on anything but a pod with a BadRequest, handled above
+		return h.deny(out, err)
+	}
 	for f := range admission.ImageFields(&pod.Spec) {
 		if *f.Policy != corev1.PullAlways {
 			out.fields = append(out.fields, f.PolicyPath().String())
@@ -167,15 +170,22 @@ func (h *Handler) validate(out outcome, req admission.Request) outcome {
 	return out
 }
 
-// denied makes out a denial with err's status (the plugin's BadRequest, or a decoding error).
-func denied(out outcome, err error) outcome {
+// deny makes out a denial with err's status (the plugin's BadRequest, or a decoding error); in
+// dry-run mode, an admission with a warning instead.
+func (h *Handler) deny(out outcome, err error) outcome {
 	status := apierrors.NewInternalError(err).ErrStatus
 	if s, ok := err.(apierrors.APIStatus); ok {
 		status = s.Status()
 	}
+	out.reason = status.Message
+	if h.dryRun {
+		out.decision = decisionWouldDeny
+		out.response.Warnings = append(out.response.Warnings, "imagepull dry run: would deny: "+status.Message)
+		return out
+	}
 	out.response.Allowed = false
 	out.response.Result = &status
-	out.decision, out.reason = decisionDenied, status.Message
+	out.decision = decisionDenied
 	return out
 }
 
