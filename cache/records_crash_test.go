@@ -75,7 +75,7 @@ func TestFileRecordsCrashChild(t *testing.T) {
 }
 
 // TestFileRecordsSurviveKill kills a process writing records (SIGKILL) at random points, 20
-// times, and checks after each kill that every record is whole and either the last generation
+// times (IMAGEPULL_CRASH_TRIALS), and checks after each kill that every record is whole and either the last generation
 // known to be finished or the one being written; never a torn or corrupt record.
 func TestFileRecordsSurviveKill(t *testing.T) {
 	if testing.Short() {
@@ -85,7 +85,8 @@ func TestFileRecordsSurviveKill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	floor := make([]int, crashKeys) // per key, the lowest generation allowed now
 	leftovers := 0
-	for run := range 20 {
+	trials := crashTrials(20)
+	for run := range trials {
 		startGen := (run + 1) * 1_000_000
 		cmd := exec.Command(os.Args[0], "-test.run=^TestFileRecordsCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashGenEnv+"="+strconv.Itoa(startGen))
@@ -129,7 +130,7 @@ func TestFileRecordsSurviveKill(t *testing.T) {
 		_, err = r.ListPullIntents()
 		require.NoError(t, err)
 	}
-	t.Logf("temporary files left by kills mid-write: %d (ignored, then removed at open)", leftovers)
+	t.Logf("%d kills mid-write: every record whole; temporary files left: %d (ignored, then removed at open)", trials, leftovers)
 	r, err := NewFileRecords(dir)
 	require.NoError(t, err)
 	tmp, _ := filepath.Glob(filepath.Join(dir, "*", "*.tmp"))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -340,7 +341,10 @@ func TestFileRecordsVerifierRestart(t *testing.T) {
 	require.NoError(t, err)
 	v2, err := pullmanager.New(pullmanager.Config{Records: r2})
 	require.NoError(t, err)
-	require.NoError(t, v2.Initialize(t.Context(), []pullpolicy.LocalImage{{ID: "sha256:redis", RepoTags: []string{"docker.io/library/redis:7"}}}))
+	require.NoError(t, v2.Initialize(t.Context(), []pullpolicy.LocalImage{
+		{ID: "sha256:app", RepoTags: []string{"registry.example.com/app:v1"}}, // its intent file was kept for reuse
+		{ID: "sha256:redis", RepoTags: []string{"docker.io/library/redis:7"}},
+	}))
 
 	ask := func(image, ref string, s ...pullmanager.ImagePullSecret) bool {
 		got, err := v2.MustAttemptImagePull(t.Context(), image, ref, func() (pullmanager.PodCredentials, error) {
@@ -474,4 +478,72 @@ func TestFileRecordsWriteFailures(t *testing.T) {
 			})
 		}
 	}
+}
+
+// countingFS counts the temporary files created: one per durable write.
+type countingFS struct {
+	osFS
+	creates int
+}
+
+func (c *countingFS) CreateTemp(dir, pattern string) (tempFile, error) {
+	c.creates++
+	return c.osFS.CreateTemp(dir, pattern)
+}
+
+// TestFileRecordsReusesIntentFiles: an intent this FileRecords wrote and then deleted keeps
+// its (durable) file, reads as deleted, and is revived without I/O at the next pull of the same
+// string; Close removes such files; after a crash they read as intents.
+func TestFileRecordsReusesIntentFiles(t *testing.T) {
+	dir := t.TempDir()
+	fsys := &countingFS{}
+	r, err := openFileRecords(dir, fsys)
+	require.NoError(t, err)
+	const image = "registry.example.com/app:v1"
+	path := filepath.Join(dir, "pulling", recordFileName(image))
+	for range 3 { // three pulls of the same string
+		require.NoError(t, r.WritePullIntent(image))
+		ok, err := r.PullIntentExists(image)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		require.NoError(t, r.DeletePullIntent(image))
+		ok, err = r.PullIntentExists(image)
+		require.NoError(t, err)
+		assert.False(t, ok, "deleted, as far as anyone asking can tell")
+		intents, err := r.ListPullIntents()
+		require.NoError(t, err)
+		assert.Empty(t, intents)
+		_, err = os.Stat(path)
+		require.NoError(t, err, "the durable file stays for the next pull")
+	}
+	assert.Equal(t, 1, fsys.creates, "one durable write for three pulls")
+
+	crashed, err := NewFileRecords(dir) // a crash: nothing cleaned
+	require.NoError(t, err)
+	ok, err := crashed.PullIntentExists(image)
+	require.NoError(t, err)
+	assert.True(t, ok, "after a crash the kept file reads as the intent of a pull that may have been in flight")
+
+	require.NoError(t, r.Close())
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist, "Close removes the kept files")
+	require.NoError(t, r.DeletePullIntent("never written"), "deleting a missing intent is no error")
+	require.NoError(t, r.WritePullIntent("never written"))
+	ok, err = r.PullIntentExists("never written")
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
+// TestFileRecordsBoundsKeptIntentFiles: past maxDormantIntents, deleting an intent removes the
+// file of another kept one.
+func TestFileRecordsBoundsKeptIntentFiles(t *testing.T) {
+	r, dir := newTestFileRecords(t)
+	for i := range maxDormantIntents + 10 {
+		image := "app:" + strconv.Itoa(i)
+		require.NoError(t, r.WritePullIntent(image))
+		require.NoError(t, r.DeletePullIntent(image))
+	}
+	files, err := os.ReadDir(filepath.Join(dir, "pulling"))
+	require.NoError(t, err)
+	assert.Len(t, files, maxDormantIntents)
 }

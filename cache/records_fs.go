@@ -6,7 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/imagepull/imagepull/internal/safefile"
 )
+
+// MaxRecordFileSize is the largest pull-record or intent file [FileRecords] reads: 8 MiB, far
+// above any real record (a record naming 10,000 Secrets is about 2 MiB). A larger file is a
+// corrupt record.
+const MaxRecordFileSize = 8 << 20
 
 // fileSystem is the part of the OS that FileRecords uses. Tests replace it to inject failures
 // at every step of a write.
@@ -33,7 +40,12 @@ type tempFile interface {
 // osFS is the real file system.
 type osFS struct{}
 
-func (osFS) ReadFile(name string) ([]byte, error)         { return os.ReadFile(name) }
+// ReadFile reads a record file: a regular file, not a symlink, of at most MaxRecordFileSize
+// bytes, opened without blocking (a FIFO is refused, never waited on).
+func (osFS) ReadFile(name string) ([]byte, error) {
+	return safefile.ReadRegular(name, MaxRecordFileSize, safefile.NoSymlinks)
+}
+
 func (osFS) ReadDir(name string) ([]os.DirEntry, error)   { return os.ReadDir(name) }
 func (osFS) MkdirAll(path string, perm os.FileMode) error { return os.MkdirAll(path, perm) }
 func (osFS) Remove(name string) error                     { return os.Remove(name) }

@@ -8,7 +8,10 @@ import (
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
 )
 
-var _ pullmanager.PullRecords = (*CachedRecords)(nil)
+var (
+	_ pullmanager.PullRecords   = (*CachedRecords)(nil)
+	_ pullmanager.UsageReporter = (*CachedRecords)(nil)
+)
 
 // The kubelet's caps on its pull-record caches.
 const (
@@ -151,6 +154,16 @@ func (c *CachedRecords) DeletePulledRecord(imageRef string) error {
 	}
 	c.records.remove(imageRef)
 	return nil
+}
+
+// Usage reports how full the cache is: the intents and records it holds in memory and its
+// sizes (the kubelet's kubelet_imagemanager_inmemory_*_usage_percent metrics). It implements
+// [pullmanager.UsageReporter].
+func (c *CachedRecords) Usage() (pullmanager.Usage, error) {
+	return pullmanager.Usage{
+		Intents: c.intents.len(), IntentsCapacity: c.intents.max,
+		Records: c.records.len(), RecordsCapacity: c.records.max,
+	}, nil
 }
 
 // refreshingList lists through list; when the cache was not authoritative it does so under

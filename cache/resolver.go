@@ -173,22 +173,38 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 }
 
 // resolve is Resolve with the call's credentials, creds, whose identity is credsID (zero for
-// none): the upstream gets creds through ResolveWithCredentials when credsID is set.
+// none): the upstream gets creds through ResolveWithCredentials when credsID is set. The
+// outcome goes to the observer, when there is one.
 func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential, credsID credentialsID) (digest.Digest, error) {
+	if r == nil || r.c == nil || r.c.opts.Observer == nil {
+		d, _, err := r.lookup(ctx, img, creds, credsID)
+		return d, err
+	}
+	start := time.Now()
+	d, outcome, err := r.lookup(ctx, img, creds, credsID)
+	r.c.opts.Observer.ObserveResolve(ctx, outcome, time.Since(start))
+	return d, err
+}
+
+// lookup answers a resolve from the cache or the upstream, and says how (an Outcome*).
+func (r *Resolver) lookup(ctx context.Context, img reference.Image, creds []credential.Credential, credsID credentialsID) (digest.Digest, string, error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return "", OutcomeCanceled, err
 	}
 	if r == nil || r.c == nil {
-		return "", errors.New("cache: Resolve on a Resolver not made by NewResolver")
+		return "", OutcomeError, errors.New("cache: Resolve on a Resolver not made by NewResolver")
 	}
 	if !img.IsValid() {
-		return "", errors.New("cache: resolve of an invalid image reference")
+		return "", OutcomeError, errors.New("cache: resolve of an invalid image reference")
 	}
 	c := r.c
 	key := entryKey{creds: credsID, scope: r.scope, ref: img.String()}
 	if a, ok := c.fresh(key); ok {
 		c.hits.Add(1)
-		return a.digest, a.err
+		if a.err != nil {
+			return a.digest, OutcomeNegativeHit, a.err
+		}
+		return a.digest, OutcomeHit, nil
 	}
 	c.misses.Add(1)
 	ch := c.sf.DoChan(key.flight(), func() (any, error) {
@@ -201,11 +217,11 @@ func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []cre
 			if _, ok := res.Err.(*pullpolicy.StaleError); ok {
 				c.stale.Add(1)
 			}
-			return "", res.Err
+			return "", c.outcomeOf(res.Err), res.Err
 		}
-		return res.Val.(digest.Digest), nil
+		return res.Val.(digest.Digest), OutcomeMiss, nil
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return "", OutcomeCanceled, ctx.Err()
 	}
 }
 

@@ -56,6 +56,11 @@ type ResolverOptions struct {
 
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+
+	// Observer, when set, is told the outcome (OutcomeHit, OutcomeMiss, …) and duration of
+	// every Resolve and ResolveWithCredentials, for metrics. Durations are measured with
+	// time.Now, not Now.
+	Observer ResolveObserver
 }
 
 // resolved returns the options with the defaults filled in, or an error for an invalid option.

@@ -46,7 +46,8 @@ func NewStore() *Store {
 // Add records img. RepoTags must be tagged references and RepoDigests digest references
 // (familiar forms such as "nginx:1.25" are accepted); they are stored normalised
 // ("docker.io/library/nginx:1.25"). When the store already holds img.ID, the names are added
-// to it and the size is replaced, as when a runtime pulls the same image under another name.
+// to it and the size is replaced, as when a runtime pulls the same image under another name;
+// a non-zero Pulled time replaces the one held, a zero one keeps it.
 // A tag held by another image moves to img. An empty ID is derived from the names, so that a
 // store can be filled from image names alone: the same names always give the same ID, a
 // "sha256:" digest as a runtime's image IDs are. Add returns an error, and changes nothing,
@@ -73,6 +74,9 @@ func (s *Store) Add(img pullpolicy.LocalImage) error {
 		cur = pullpolicy.LocalImage{ID: img.ID}
 	}
 	cur.Size = img.Size
+	if !img.Pulled.IsZero() {
+		cur.Pulled = img.Pulled
+	}
 	s.images[img.ID] = cur
 	for _, t := range tags {
 		s.attach(img.ID, t, true)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/assert"
@@ -93,6 +94,31 @@ func TestStoreAddMergesSameID(t *testing.T) {
 	assert.Equal(t, []string{"docker.io/library/a:1", "docker.io/library/b:1"}, img.RepoTags)
 	assert.Equal(t, int64(2), img.Size)
 	assert.Equal(t, 1, s.Len())
+}
+
+// TestStorePulledTime checks that Add keeps the time an image was last pulled: a later Add
+// with a time replaces it, one without (a re-tag of unknown time) keeps it.
+func TestStorePulledTime(t *testing.T) {
+	first := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name  string
+		again time.Time // Pulled of the second Add of the same ID
+		want  time.Time
+	}{
+		{"a newer pull replaces the time", first.Add(time.Hour), first.Add(time.Hour)},
+		{"an unknown time keeps it", time.Time{}, first},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := cache.NewStore()
+			require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:1"}, Pulled: first}))
+			require.NoError(t, s.Add(pullpolicy.LocalImage{ID: "x", RepoTags: []string{"a:2"}, Pulled: tc.again}))
+			img, ok := lookup(t, s, "a:1")
+			require.True(t, ok)
+			assert.Equal(t, tc.want, img.Pulled)
+			assert.Equal(t, tc.want, s.List()[0].Pulled)
+		})
+	}
 }
 
 func TestStoreRemove(t *testing.T) {

@@ -17,7 +17,11 @@
 // # Keyring lookup
 //
 // [Keyring.Lookup] is the kubelet's: see its documentation for the matching rules. Locations
-// are parsed once, when a keyring is built.
+// are parsed once, when a keyring is built. [NewKeyring] builds one keyring of entries from
+// several sources (as the kubelet merges the answers of its credential provider plugins), and
+// [Pattern] is the kubelet's glob match of a plugin's matchImages.
+// A [SecretsCache] builds the keyring of a set of Secrets once per content, so that pods
+// sharing Secrets do not parse them on every call.
 package credential
 
 // SourceKind says where a credential came from.

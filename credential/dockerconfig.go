@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/imagepull/imagepull/internal/safefile"
 )
 
 // Secret types and data keys the kubelet reads pull credentials from.
@@ -23,6 +24,10 @@ const (
 	// DockercfgKey is the data key of a [SecretTypeDockercfg] Secret.
 	DockercfgKey = ".dockercfg"
 )
+
+// MaxDockerConfigSize is the largest docker config file [FromDockerConfigFile] reads: 4 MiB,
+// four times what a Kubernetes Secret may hold.
+const MaxDockerConfigSize = 4 << 20
 
 // dockerConfig is a legacy .dockercfg document, and the "auths" object of a config.json: a
 // registry location (host, host/path, URL, or wildcard host) → its credentials.
@@ -132,9 +137,11 @@ func FromDockerConfigJSON(data []byte, src Source) (*Keyring, error) {
 // FromDockerConfigFile reads the node's docker config file: a legacy .dockercfg document when
 // the file is named ".dockercfg", a config.json document otherwise. The credentials are
 // node-wide (the zero Source), like the kubelet's default keyring. An unreadable or invalid
-// file is an error naming the file.
+// file is an error naming the file; so is anything but a regular file (symlinks are followed,
+// as in a Secret volume mount): a device, a FIFO (refused at once, never waited on) or a file
+// over [MaxDockerConfigSize].
 func FromDockerConfigFile(path string) (*Keyring, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, MaxDockerConfigSize, safefile.FollowSymlinks)
 	if err != nil {
 		return nil, fmt.Errorf("credential: reading docker config: %w", err)
 	}

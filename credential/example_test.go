@@ -63,3 +63,15 @@ func ExampleKeyring_Lookup() {
 	// quay.io/other/app [user org]
 	// ghcr.io/app []
 }
+
+// A SecretsCache parses a pod's Secrets once per content: the next pod with the same Secrets
+// gets the same keyring without parsing.
+func ExampleSecretsCache() {
+	cache := credential.NewSecretsCache(0)
+	secret := credential.Secret{Namespace: "team", Name: "regcred", UID: "7f0c", Type: credential.SecretTypeDockerConfigJSON,
+		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(`{"auths":{"registry.example.com":{"username":"ci","password":"s3cret"}}}`)}}
+	first, _ := cache.FromSecrets([]credential.Secret{secret})
+	again, _ := cache.FromSecrets([]credential.Secret{secret})
+	fmt.Println(first == again, first.Lookup("registry.example.com/app")[0])
+	// Output: true user ci (secret team/regcred)
+}

@@ -38,22 +38,25 @@ type ringBuilder struct {
 // sorted order of their location strings so that the result does not depend on map order (the
 // kubelet's own order for two locations with the same key is random).
 func (b *ringBuilder) add(src Source, cfg dockerConfig) {
+	for _, loc := range slices.Sorted(maps.Keys(cfg)) {
+		e := cfg[loc]
+		b.put(loc, Credential{Username: e.Username, Password: e.Password, Email: e.Email, Source: src})
+	}
+}
+
+// put indexes c under the key of the docker config location loc, with its hash computed. A
+// location that is not a key is ignored, as the kubelet logs "Entry %q in dockercfg invalid"
+// and ignores it.
+func (b *ringBuilder) put(loc string, c Credential) {
+	key, ok := locationKey(loc)
+	if !ok {
+		return
+	}
 	if b.creds == nil {
 		b.creds = make(map[string][]Credential)
 	}
-	for _, loc := range slices.Sorted(maps.Keys(cfg)) {
-		key, ok := locationKey(loc)
-		if !ok {
-			continue // the kubelet logs "Entry %q in dockercfg invalid" and ignores it
-		}
-		e := cfg[loc]
-		c := Credential{
-			Username: e.Username, Password: e.Password, Email: e.Email,
-			Source: src,
-		}
-		c.Hash = Hash(c)
-		b.creds[key] = append(b.creds[key], c)
-	}
+	c.Hash = Hash(c)
+	b.creds[key] = append(b.creds[key], c)
 }
 
 // keyring freezes the builder into a Keyring of one ring.

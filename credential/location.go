@@ -39,12 +39,22 @@ type location struct {
 }
 
 func parseLocation(key string) location {
-	u, err := url.Parse("https://" + key)
+	l, err := parseGlob(key)
 	if err != nil {
 		return location{}
 	}
+	return l
+}
+
+// parseGlob parses s as the kubelet's ParseSchemelessURL does (url.Parse of "https://" + s)
+// into the parts URLsMatch compares. The error is url.Parse's.
+func parseGlob(s string) (location, error) {
+	u, err := url.Parse("https://" + s)
+	if err != nil {
+		return location{}, err
+	}
 	host, port := splitHostPort(u.Host)
-	return location{labels: strings.Split(host, "."), port: port, path: u.Path, ok: true}
+	return location{labels: strings.Split(host, "."), port: port, path: u.Path, ok: true}, nil
 }
 
 // target is an image repository parsed as the kubelet parses it for a lookup: the host without

@@ -16,10 +16,13 @@ type ProviderRequest struct {
 // Pod identifies the pod a [Provider] is asked for: enough for a provider in service-account
 // mode (KEP-4412) to find the pod's service account and request a token bound to the pod.
 type Pod struct {
-	Namespace      string
-	Name           string
-	UID            string
-	ServiceAccount string // spec.serviceAccountName; "" means the namespace's default
+	Namespace string
+	Name      string
+	UID       string
+	// ServiceAccount is spec.serviceAccountName as the kubelet passes it to its plugins: the
+	// API server sets it ("default" when the manifest names none), so "" means a pod without a
+	// service account, such as a static pod.
+	ServiceAccount string
 	// Annotations are the pod's annotations; a provider must not modify the map.
 	Annotations map[string]string
 }

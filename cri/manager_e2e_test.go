@@ -99,8 +99,8 @@ func fileRecords(t *testing.T, dir string) *cache.FileRecords {
 // pulledEvents are the events of a successful pull under a clock that did not move.
 func pulledEvents(image string, size int64) []kubelet.Event {
 	return []kubelet.Event{
-		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: fmt.Sprintf(
+		{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: fmt.Sprintf(
 			`Successfully pulled image "%s" in 0s (0s including waiting). Image size: %d bytes.`, image, size)},
 	}
 }
@@ -192,7 +192,7 @@ func TestManagerAlwaysResolver(t *testing.T) {
 	present := `Container image "` + image + `" already present on machine (registry digest ` + first.String() +
 		`) and can be accessed by the pod`
 	require.Equal(t, present, again.Message)
-	require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: present}}, again.Events)
+	require.Equal(t, []kubelet.Event{{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: present}}, again.Events)
 	require.Equal(t, map[registrytest.Key]int{{Method: "HEAD", Path: "/v2/app/manifests/v1"}: 1}, r.Counts())
 
 	// Moved: the new digest is pulled.
@@ -215,11 +215,11 @@ func TestManagerNeverAbsent(t *testing.T) {
 
 	res, err := m.EnsureImageExists(ctx, kubelet.Request{Pod: podA, Container: "app", Image: image, Policy: pullpolicy.Never})
 	require.ErrorIs(t, err, pullpolicy.ErrImageNeverPull)
-	require.Equal(t, "ErrImageNeverPull", err.Error())
+	require.Equal(t, "ErrImageNeverPull", waitingReason(t, err))
 	msg := `Container image "` + image + `" is not present with pull policy of Never`
 	require.Equal(t, msg, res.Message)
 	require.Empty(t, res.ImageRef)
-	require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonNeverPull, Message: msg}}, res.Events)
+	require.Equal(t, []kubelet.Event{{FieldPath: appField, Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonNeverPull, Message: msg}}, res.Events)
 	require.Empty(t, r.Counts(), "Never does not ask the registry")
 }
 
@@ -241,20 +241,20 @@ func TestManagerRegistryDown(t *testing.T) {
 		`: connect: connection refused`
 	res, err := m.EnsureImageExists(ctx, req)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePull)
-	require.Equal(t, "ErrImagePull", err.Error())
+	require.Equal(t, "ErrImagePull", waitingReason(t, err))
 	require.Equal(t, refused, res.Message)
 	require.Equal(t, []kubelet.Event{
-		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + refused},
+		{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{FieldPath: appField, Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + refused},
 	}, res.Events)
 
 	clk.advance(9 * time.Second)
 	res, err = m.EnsureImageExists(ctx, req)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePullBackOff)
-	require.Equal(t, "ImagePullBackOff", err.Error())
+	require.Equal(t, "ImagePullBackOff", waitingReason(t, err))
 	require.Equal(t, `Back-off pulling image "`+image+`": ErrImagePull: `+refused, res.Message)
 	require.Equal(t, []kubelet.Event{
-		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonBackOff, Message: `Back-off pulling image "` + image + `"`},
+		{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonBackOff, Message: `Back-off pulling image "` + image + `"`},
 	}, res.Events)
 
 	require.NoError(t, r.Restart())
@@ -340,11 +340,11 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	r.ResetCounts()
 	res, err = m.EnsureImageExists(ctx, withoutSecret)
 	require.ErrorIs(t, err, pullpolicy.ErrImagePull)
-	require.Equal(t, "ErrImagePull", err.Error())
+	require.Equal(t, "ErrImagePull", waitingReason(t, err))
 	require.Equal(t, unauthorized, res.Message)
 	require.Equal(t, []kubelet.Event{
-		{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
-		{Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + unauthorized},
+		{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulling, Message: `Pulling image "` + image + `"`},
+		{FieldPath: appField, Type: kubelet.EventTypeWarning, Reason: pullpolicy.ReasonFailed, Message: `Failed to pull image "` + image + `": ` + unauthorized},
 	}, res.Events)
 	require.Equal(t, map[registrytest.Key]int{{Method: "HEAD", Path: "/v2/team/app/manifests/v1"}: 1}, r.Counts(),
 		"the pod without the Secret is sent to the registry, which refuses it")
@@ -357,7 +357,7 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, imageRef, res.ImageRef)
 		require.Equal(t, accessible, res.Message)
-		require.Equal(t, []kubelet.Event{{Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: accessible}}, res.Events)
+		require.Equal(t, []kubelet.Event{{FieldPath: appField, Type: kubelet.EventTypeNormal, Reason: pullpolicy.ReasonPulled, Message: accessible}}, res.Events)
 		require.Empty(t, r.Counts(), "no registry request")
 	}
 	usesLocal(t, m, withSecret)
@@ -371,4 +371,15 @@ func TestManagerEnsureSecretPulledImages(t *testing.T) {
 	res, err = restarted.EnsureImageExists(ctx, never)
 	require.ErrorIs(t, err, pullpolicy.ErrImageNeverPull, "an image the pod may not use is reported as not present")
 	require.Equal(t, `Container image "`+image+`" is not present with pull policy of Never`, res.Message)
+}
+
+// appField is the field path of the events about the container "app" of these tests' pods.
+const appField = "spec.containers{app}"
+
+// waitingReason returns the container's waiting reason that err carries.
+func waitingReason(t *testing.T, err error) string {
+	t.Helper()
+	var ee *kubelet.EnsureError
+	require.ErrorAs(t, err, &ee)
+	return ee.WaitingReason()
 }

@@ -3,6 +3,8 @@ package kubelet
 import (
 	"sync"
 	"time"
+
+	"github.com/imagepull/imagepull/internal/clip"
 )
 
 // The kubelet's image pull back-off (imageBackOffPeriod and MaxImageBackOff in
@@ -21,8 +23,9 @@ const (
 // never resets it; gc drops only expired entries.
 type backOff struct {
 	initial, max time.Duration
-	mu           sync.Mutex               // protects entries
+	mu           sync.Mutex               // protects entries and lastGC
 	entries      map[string]*backOffEntry // by backOffKey
+	lastGC       time.Time                // when next last dropped the expired entries
 }
 
 type backOffEntry struct {
@@ -69,10 +72,18 @@ func (b *backOff) attempt(key string) {
 }
 
 // next records a failed pull at now: the delay starts at initial (new or expired entry) or
-// doubles up to max, and f is remembered for the back-off message.
+// doubles up to max, and f is remembered for the back-off message (cut to clip.MaxMessage).
+// Beyond the kubelet, which drops expired entries only after a successful pull, next drops
+// them too, at most once per max: expired entries behave as absent ones, so this changes no
+// answer, and a node whose pulls keep failing holds only the entries of the last 3×max.
 func (b *backOff) next(key string, now time.Time, f failure) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	f.msg = clip.String(f.msg, clip.MaxMessage)
+	if now.Sub(b.lastGC) > b.max {
+		b.lastGC = now
+		b.gcLocked(now)
+	}
 	e, ok := b.entries[key]
 	switch {
 	case !ok || b.expired(e, now):
@@ -98,6 +109,10 @@ func (b *backOff) delay(key string, now time.Time) time.Duration {
 func (b *backOff) gc(now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.gcLocked(now)
+}
+
+func (b *backOff) gcLocked(now time.Time) {
 	for k, e := range b.entries {
 		if b.expired(e, now) {
 			delete(b.entries, k)

@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -54,4 +55,28 @@ func TestBackOffAlgorithm(t *testing.T) {
 	b.next("k", now.Add(700*time.Second), f)
 	require.Equal(t, 10*time.Second, b.delay("k", now.Add(700*time.Second)), "B6: a new entry starts at initial")
 	assert.Equal(t, "u1_nginx", backOffKey("u1", "nginx"), "B1")
+}
+
+// TestBackOffDropsExpiredEntriesOnFailure: expired entries go on failures too, not only after
+// a successful pull, so that a node where pulls keep failing holds only live entries.
+func TestBackOffDropsExpiredEntriesOnFailure(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := newBackOff(10*time.Second, 300*time.Second)
+	f := failure{pullpolicy.ErrImagePull, "boom"}
+	for i := range 1000 {
+		b.next(backOffKey(string(rune('a'+i%26))+time.Duration(i).String(), "img"), t0, f)
+	}
+	require.Equal(t, 1000, b.len())
+	b.next("late", t0.Add(601*time.Second), f)
+	assert.Equal(t, 1, b.len(), "the expired entries were dropped")
+}
+
+// TestBackOffBoundsTheRememberedMessage: the failure kept beside an entry is cut.
+func TestBackOffBoundsTheRememberedMessage(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := newBackOff(10*time.Second, 300*time.Second)
+	b.next("k", t0, failure{pullpolicy.ErrImagePull, strings.Repeat("x", 9<<20)})
+	prev, blocked := b.blocked("k", t0)
+	require.True(t, blocked)
+	assert.LessOrEqual(t, len(prev.msg), 32<<10)
 }

@@ -2,6 +2,9 @@ package kubelet_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/imagepull/imagepull/cache"
@@ -56,5 +59,49 @@ func BenchmarkEnsureImagePresent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkEnsureImageConcurrentPods is 1,000 pods starting at once over 10 present private
+// images, each pod with the Secret its image's record names (so every call verifies by hash):
+// one op is the whole wave. Run with -cpu 1,2 to see it scale with cores: no lock is held
+// across the credential work, and decisions share the per-image locks.
+func BenchmarkEnsureImageConcurrentPods(b *testing.B) {
+	const pods, images = 1000, 10
+	store := cache.NewStore()
+	records := pullmanager.NewMemoryRecords()
+	reqs := make([]kubelet.Request, pods)
+	for i := range images {
+		image := fmt.Sprintf("registry.example/team/app-%d:v1", i)
+		ref := fmt.Sprintf("sha256:app-%d", i)
+		require.NoError(b, store.Add(pullpolicy.LocalImage{ID: ref, RepoTags: []string{image}}))
+		secret := dockerSecret("ns", fmt.Sprint("regcred-", i), fmt.Sprint("uid-", i), "registry.example", "alice", fmt.Sprint("pw-", i))
+		ring, err := credential.FromSecrets([]credential.Secret{secret})
+		require.NoError(b, err)
+		c := ring.Lookup("registry.example/team/app-" + fmt.Sprint(i))[0]
+		require.NoError(b, records.WritePulledRecord(pullmanager.PulledRecord{ImageRef: ref,
+			CredentialMapping: map[string]pullmanager.ImagePullCredentials{fmt.Sprint("registry.example/team/app-", i): {
+				KubernetesSecrets: []pullmanager.ImagePullSecret{{UID: c.Source.UID, Namespace: c.Source.Namespace, Name: c.Source.Name, CredentialHash: c.Hash}}}}}))
+		for p := i; p < pods; p += images {
+			reqs[p] = kubelet.Request{Pod: kubelet.Pod{Namespace: "ns", Name: fmt.Sprint("p", p), UID: fmt.Sprint("u", p)}, Image: image, PullSecrets: []credential.Secret{secret}}
+		}
+	}
+	puller := kubelet.PullerFunc(func(context.Context, kubelet.PullRequest) (kubelet.PullResult, error) {
+		return kubelet.PullResult{}, errors.New("the images are present: no pull")
+	})
+	m, err := kubelet.NewImageManager(kubelet.Config{Store: store, Puller: puller, Records: records})
+	require.NoError(b, err)
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for i := range reqs {
+			wg.Go(func() {
+				if res, err := m.EnsureImageExists(ctx, reqs[i]); err != nil || res.ImageRef == "" {
+					b.Errorf("EnsureImageExists: %v, %+v", err, res)
+				}
+			})
+		}
+		wg.Wait()
 	}
 }

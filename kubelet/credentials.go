@@ -33,7 +33,7 @@ func (l *credLookup) get() ([]credential.Credential, error) {
 }
 
 func (l *credLookup) lookup() ([]credential.Credential, error) {
-	pod, err := credential.FromSecrets(l.req.PullSecrets)
+	pod, err := l.m.secrets.FromSecrets(l.req.PullSecrets) // parsed once per Secret content
 	if err != nil {
 		return nil, err
 	}
@@ -47,5 +47,17 @@ func (l *credLookup) lookup() ([]credential.Credential, error) {
 		}
 		creds = append(creds, more...)
 	}
+	if l.m.verify == nil {
+		untrack(creds)
+	}
 	return creds, nil
+}
+
+// untrack drops every credential's source and hash, as the kubelet's NewTrackedAuthConfig does
+// while the KubeletEnsureSecretPulledImages feature gate is off: the runtime then gets the auth
+// fields alone.
+func untrack(creds []credential.Credential) {
+	for i := range creds {
+		creds[i].Source, creds[i].Hash = credential.Source{}, ""
+	}
 }

@@ -51,7 +51,9 @@ func (g *flightGroup) do(ctx context.Context, key string, pull func() (pullOutco
 		if ctx.Err() == nil && (isContextErr(f.err) || isContextErr(f.out.err)) {
 			continue // the leader gave up; try again, possibly as the leader
 		}
-		return f.out, true, f.err
+		out = f.out
+		out.shared = true
+		return out, true, f.err
 	}
 }
 

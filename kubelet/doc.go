@@ -22,6 +22,9 @@
 //   - resolve.go, dedup.go, credential_resolver.go: the extensions beyond the kubelet, all off
 //     by default (resolve then pull by digest, offline fallback, de-duplicated pulls).
 //   - request.go, puller.go, manager.go: the types a caller fills in.
+//   - metrics.go, report.go: what is measured ([Metrics], a no-op unless [Config].Metrics is
+//     set; package kubelet/metrics puts it on Prometheus under the kubelet's metric names) and
+//     logged ([Config].Logger: a debug line per decision, an info line per pull).
 //
 // # Errors and events
 //

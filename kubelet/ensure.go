@@ -2,7 +2,9 @@ package kubelet
 
 import (
 	"context"
+	"time"
 
+	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
 )
@@ -35,13 +37,16 @@ import (
 // On failure the error is an [*EnsureError] whose text is the kubelet's waiting reason; the
 // Result is filled in on failure too. EnsureImageExists is safe for concurrent use. When ctx ends
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
-// call does in the kubelet.
+// call does in the kubelet; once the runtime's pull has started, the call waits for its outcome
+// whatever becomes of ctx, as the kubelet does, so that an image the runtime pulled is recorded.
 func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Result, error) {
 	if m.verify != nil {
 		m.startup.run(ctx, m)
 	}
 	c := &ensureCall{m: m, ctx: ctx, req: &req}
+	c.begin()
 	ref, msg, err := c.ensure()
+	c.end(err)
 	return Result{ImageRef: ref, Message: msg, Events: c.events}, err
 }
 
@@ -54,6 +59,13 @@ type ensureCall struct {
 	spec   string          // the tag-defaulted image string the runtime gets
 	creds  credLookup
 	events []Event
+
+	// What is reported when the call ends (report.go).
+	policy            pullpolicy.Policy // the policy applied, once defaulted
+	present, required Answer            // the kubelet's present_locally and pull_required
+	pulled            bool              // a pull succeeded
+	logged            bool              // the decision is logged; start is set
+	start             time.Time
 }
 
 func (c *ensureCall) ensure() (ref, msg string, err error) {
@@ -70,6 +82,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 	if policy == "" {
 		policy = pullpolicy.DefaultFor(img)
 	}
+	c.policy = policy
 	switch policy {
 	case pullpolicy.IfNotPresent, pullpolicy.Never:
 		local, ok, err := c.m.store.Lookup(c.ctx, img)
@@ -81,6 +94,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 		if ok {
 			ref = local.ID
 		}
+		c.present = answerOf(ref != "")
 	case pullpolicy.Always:
 		if c.m.resolver != nil {
 			return c.ensureResolved()
@@ -100,6 +114,7 @@ func (c *ensureCall) ensure() (ref, msg string, err error) {
 		c.event(EventTypeWarning, pullpolicy.ReasonNeverPull, msg)
 		return c.fail(pullpolicy.ErrImageNeverPull, msg, nil)
 	}
+	c.required = AnswerYes
 	return c.pull(c.spec)
 }
 
@@ -110,14 +125,17 @@ type presentMessages struct{ plain, verified func(image string) string }
 // when the pod must pull it.
 func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ string, msg string, err error) {
 	image := c.req.Image
+	c.required = AnswerNo
 	if c.m.verify == nil {
 		msg := msgs.plain(image)
 		c.event(EventTypeNormal, pullpolicy.ReasonPulled, msg)
 		return true, ref, msg, nil
 	}
 	must, err := c.mustPull(ref)
+	c.required = answerOf(must)
 	switch {
 	case err != nil:
+		c.required = AnswerUnknown
 		_, msg, err := c.raw(err)
 		return true, "", msg, err
 	case must:
@@ -128,17 +146,19 @@ func (c *ensureCall) usePresent(ref string, msgs presentMessages) (done bool, _ 
 	return true, ref, msg, nil
 }
 
-// event emits an event: it is kept for the Result and sent to the recorder.
+// event emits an event: it is kept for the Result and sent to the recorder. Its message is
+// cut to clip.MaxMessage.
 func (c *ensureCall) event(typ, reason, msg string) {
-	e := Event{Type: typ, Reason: reason, Message: msg, FieldPath: c.req.FieldPath()}
+	e := Event{Type: typ, Reason: reason, Message: clip.String(msg, clip.MaxMessage), FieldPath: c.req.FieldPath()}
 	c.events = append(c.events, e)
 	if c.m.recorder != nil {
 		c.m.recorder.Event(c.ctx, c.req, e)
 	}
 }
 
-// fail returns a failure with the kubelet's reason and message.
+// fail returns a failure with the kubelet's reason and message, cut to clip.MaxMessage.
 func (c *ensureCall) fail(reason error, msg string, cause error) (string, string, error) {
+	msg = clip.String(msg, clip.MaxMessage)
 	return "", msg, &EnsureError{Reason: reason, Message: msg, Err: cause}
 }
 

@@ -52,9 +52,14 @@ type Config struct {
 	Allowlist []string
 	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
 	Records pullmanager.PullRecords
-	// Logger receives what the kubelet logs about pull records and credential providers; nil
-	// discards it.
+	// Logger receives what the kubelet logs about pull records and credential providers,
+	// one line per EnsureImageExists decision at debug level and one per pull at info level
+	// (keys pod, namespace, container, image, policy, action, reason, duration); nil discards
+	// it. Credentials are never logged.
 	Logger *slog.Logger
+	// Metrics, when set, receives the measurements behind the kubelet's image metrics (see
+	// kubelet/metrics for Prometheus); nil records nothing, at no cost.
+	Metrics Metrics
 
 	// SerializeImagePulls is serializeImagePulls; nil means true unless
 	// MaxParallelImagePulls is 2 or more.
@@ -168,9 +173,10 @@ type ImageManager struct {
 	recorder EventRecorder // may be nil
 	now      func() time.Time
 	keyring  *credential.Keyring
-	provider credential.Provider  // may be nil
-	verify   *pullmanager.Manager // nil when credential verification is off
-	resolver pullpolicy.Resolver  // nil: Always pulls, as the kubelet does
+	secrets  *credential.SecretsCache // pods' keyrings by the content of their Secrets
+	provider credential.Provider      // may be nil
+	verify   *pullmanager.Manager     // nil when credential verification is off
+	resolver pullpolicy.Resolver      // nil: Always pulls, as the kubelet does
 	offline  bool
 	backOff  *backOff
 	bucket   *tokenBucket // nil: no registry QPS limit
@@ -178,6 +184,7 @@ type ImageManager struct {
 	flights  *flightGroup // nil unless pulls are de-duplicated
 	log      *slog.Logger
 	startup  startup // the pull records' startup recovery, when verification is on
+	metrics  Metrics // never nil: NopMetrics by default
 }
 
 // NewManager returns a Manager configured by cfg. It returns an error when cfg has no Store
@@ -194,13 +201,18 @@ func NewImageManager(cfg Config) (*ImageManager, error) {
 		recorder: cfg.Recorder,
 		now:      cfg.Now,
 		keyring:  cfg.Keyring,
+		secrets:  credential.NewSecretsCache(0),
 		provider: cfg.CredentialProvider,
 		resolver: cfg.Resolver,
 		offline:  cfg.OfflineFallback,
 		log:      cfg.Logger,
+		metrics:  cfg.Metrics,
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
+	}
+	if m.metrics == nil {
+		m.metrics = NopMetrics{}
 	}
 	if m.now == nil {
 		m.now = time.Now

@@ -58,6 +58,7 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	if prev, blocked := m.backOff.blocked(key, m.now()); blocked {
 		msg := msgBackOff(image)
 		c.event(EventTypeNormal, pullpolicy.ReasonBackOff, msg)
+		m.metrics.ObserveBackOff(c.ctx)
 		out := attemptOutcome{failure: failure{pullpolicy.ErrImagePullBackOff, msg}}
 		if prev.reason != nil {
 			out.failure.msg += ": " + prev.reason.Error() + ": " + prev.msg
@@ -82,6 +83,7 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	if err == nil {
 		err = p.err
 	}
+	c.reportPull(&p, err, total)
 	if err != nil {
 		c.event(EventTypeWarning, pullpolicy.ReasonFailed, msgPullFailed(image, err))
 		f := classifyPullErr(image, err)
@@ -111,13 +113,14 @@ func (m *ImageManager) runPull(ctx context.Context, req *PullRequest) (pullOutco
 }
 
 // execute is one runtime pull in its slot: the QPS limiter may refuse it without calling the
-// runtime; a success without an image ID is an error, as the kubelet's CRI client makes it.
+// runtime; a success without an image ID is an error, as the kubelet's CRI client makes it. A
+// Puller that panics fails this pull only ([PullerPanicError]); the queue keeps serving.
 func (m *ImageManager) execute(ctx context.Context, req *PullRequest) pullOutcome {
 	if m.bucket != nil && !m.bucket.tryAccept(m.now()) {
 		return pullOutcome{err: errPullQPSExceeded}
 	}
 	start := m.now()
-	res, err := m.puller.PullImage(ctx, *req)
+	res, err := m.callPuller(ctx, req)
 	dur := m.now().Sub(start)
 	if err == nil && res.ImageRef == "" {
 		err = fmt.Errorf("imageRef of image %q is not set", req.Image)

@@ -2,8 +2,10 @@ package kubelet
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/imagepull/imagepull/credential"
+	"github.com/imagepull/imagepull/internal/clip"
 )
 
 // PullRequest is what the kubelet hands the container runtime's PullImage.
@@ -44,7 +46,9 @@ type PullResult struct {
 // kubelet's CRI client surfaces them: a gRPC Unknown status unwrapped to its message (so that a
 // "RegistryUnavailable…" prefix classifies), other codes kept in full; when several credentials
 // were tried and all failed, the errors are aggregated as the kubelet does ("[e1, e2]", or the
-// single error's text). Implementations must be safe for concurrent use.
+// single error's text). Implementations must be safe for concurrent use, and should return
+// promptly once ctx ends: like the kubelet, the image manager waits for the answer of a pull it
+// started even after the caller gave up, so that an image the runtime pulled is recorded.
 type Puller interface {
 	PullImage(ctx context.Context, req PullRequest) (PullResult, error)
 }
@@ -55,4 +59,26 @@ type PullerFunc func(ctx context.Context, req PullRequest) (PullResult, error)
 // PullImage calls f(ctx, req).
 func (f PullerFunc) PullImage(ctx context.Context, req PullRequest) (PullResult, error) {
 	return f(ctx, req)
+}
+
+// callPuller calls the Puller, turning a panic into a [*PullerPanicError].
+func (m *ImageManager) callPuller(ctx context.Context, req *PullRequest) (res PullResult, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = PullResult{}, &PullerPanicError{Value: v}
+		}
+	}()
+	return m.puller.PullImage(ctx, *req)
+}
+
+// PullerPanicError is the pull error of a [Puller] that panicked. The panic is recovered: the
+// call that ran the pull fails with ErrImagePull and this error's text as its message, and
+// every other pull goes on.
+type PullerPanicError struct {
+	Value any // the value passed to panic
+}
+
+// Error returns "the image puller panicked: <value>", the value cut to a bounded length.
+func (e *PullerPanicError) Error() string {
+	return "the image puller panicked: " + clip.String(fmt.Sprint(e.Value), clip.MaxErrorText)
 }

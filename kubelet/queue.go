@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,13 +15,17 @@ type pullOutcome struct {
 	res PullResult
 	dur time.Duration // the runtime's pull, excluding the wait for a slot
 	err error
+	// shared is set for a caller that got another caller's outcome (DeduplicatePulls).
+	shared bool
 }
 
 // scheduler runs pulls as the kubelet's image puller does: one at a time from a queue
 // (serialized) or concurrently, up to a bound or without one (parallel).
 type scheduler interface {
-	// do runs pull and returns its outcome. When ctx ends first, do returns ctx.Err() at
-	// once; pull then either never runs or runs on with its own (ended) context.
+	// do runs pull and returns its outcome. When ctx ends before pull starts, do returns
+	// ctx.Err() and pull never runs. Once pull has started, do always returns its outcome,
+	// as the kubelet always waits for the runtime's answer: an image the runtime pulled
+	// must be recorded, whatever became of the caller.
 	do(ctx context.Context, pull func() pullOutcome) (pullOutcome, error)
 }
 
@@ -62,10 +67,19 @@ type serialQueue struct {
 }
 
 type pullJob struct {
-	ctx  context.Context
-	pull func() pullOutcome
-	done chan pullOutcome // buffered: the worker never waits for a caller that left
+	ctx   context.Context
+	pull  func() pullOutcome
+	state atomic.Int32     // jobQueued, then jobRunning (by the worker) or jobAbandoned (by the caller)
+	done  chan pullOutcome // buffered: the worker never waits for a caller that left
 }
+
+// The states of a pullJob: the worker and a caller whose context ended race to move a queued
+// job on; whichever wins decides whether the pull runs (and must be waited for) or never runs.
+const (
+	jobQueued int32 = iota
+	jobRunning
+	jobAbandoned
+)
 
 func newSerialQueue() *serialQueue {
 	return &serialQueue{queue: make(chan *pullJob, maxImagePullRequests)}
@@ -91,7 +105,10 @@ func (q *serialQueue) do(ctx context.Context, pull func() pullOutcome) (pullOutc
 	case out := <-job.done:
 		return out, nil
 	case <-ctx.Done():
-		return pullOutcome{}, ctx.Err()
+		if job.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return pullOutcome{}, ctx.Err() // the worker will skip it: nothing was pulled
+		}
+		return <-job.done, nil // the pull is running: its outcome must be recorded
 	}
 }
 
@@ -101,6 +118,9 @@ func (q *serialQueue) work() {
 	for {
 		select {
 		case job := <-q.queue:
+			if !job.state.CompareAndSwap(jobQueued, jobRunning) {
+				continue // its caller left before its turn
+			}
 			if err := job.ctx.Err(); err != nil {
 				job.done <- pullOutcome{err: err}
 				continue

@@ -18,6 +18,7 @@ import (
 // a pull (a lookup error fails the call with the raw error, as the pull would).
 func (c *ensureCall) ensureResolved() (string, string, error) {
 	m, image := c.m, c.req.Image
+	c.required = AnswerYes // as for Always without a Resolver, until the store is asked
 	var creds []credential.Credential
 	if _, ok := m.resolver.(CredentialResolver); ok {
 		var err error
@@ -48,10 +49,12 @@ func (c *ensureCall) ensureResolved() (string, string, error) {
 	pinned := c.img.WithDigest(d)
 	local, ok, err := m.store.Lookup(c.ctx, pinned)
 	if err != nil {
+		c.required = AnswerUnknown
 		msg := msgInspect(err)
 		c.event(EventTypeWarning, pullpolicy.ReasonInspectFailed, msg)
 		return c.fail(pullpolicy.ErrImageInspect, msg, err)
 	}
+	c.present = answerOf(ok && local.ID != "")
 	if ok && local.ID != "" {
 		suffix := " (registry digest " + string(d) + ")"
 		msgs := presentMessages{
@@ -62,6 +65,7 @@ func (c *ensureCall) ensureResolved() (string, string, error) {
 			return ref, msg, err
 		}
 	}
+	c.required = AnswerYes
 	return c.pull(pinned.Familiar())
 }
 
@@ -109,5 +113,6 @@ func (c *ensureCall) fallback(unavailable string, target reference.Image) (strin
 	}
 	msg := quote.Wrap("Container image ", c.req.Image, " already present on machine is used: ") + unavailable
 	c.event(EventTypeWarning, ReasonOfflineFallback, msg)
+	c.m.metrics.ObserveOfflineFallback(c.ctx)
 	return local.ID, msg, true
 }

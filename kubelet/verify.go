@@ -16,6 +16,7 @@ func newManagerVerifier(cfg *Config, now func() time.Time) (*pullmanager.Manager
 		Records:   cfg.Records,
 		Now:       now,
 		Logger:    cfg.Logger,
+		Observer:  cfg.checkObserver(),
 	})
 }
 
@@ -39,4 +40,12 @@ func (c *ensureCall) podCredentials() (pullmanager.PodCredentials, error) {
 		return pullmanager.PodCredentials{}, err
 	}
 	return pullmanager.PodCredentialsFrom(creds), nil
+}
+
+// checkObserver returns the Metrics as the verifier's observer, or nil (not a typed nil).
+func (c *Config) checkObserver() pullmanager.Observer {
+	if c.Metrics == nil {
+		return nil
+	}
+	return c.Metrics
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // TestLayerDependencies fails when a layer links more than it may: importing the core
-// (reference, pullpolicy) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
+// (reference, pullpolicy, pullpolicy/dialect) must never drag in oras, gRPC, k8s.io, Prometheus or a registry, and
 // importing the kubelet's image manager must never link k8s.io, Prometheus or an adapter
-// (cache, registry, cri) — adapters implement its interfaces instead.
+// (cache, registry, cri) — adapters implement its interfaces instead. Metrics live in
+// kubelet/metrics alone: the resolvers and record stores expose observer interfaces.
 func TestLayerDependencies(t *testing.T) {
 	const mod = "github.com/imagepull/imagepull/"
 	core := []string{
@@ -21,15 +22,26 @@ func TestLayerDependencies(t *testing.T) {
 		mod + "reference",
 		mod + "pullpolicy",
 		mod + "internal/quote",
+		mod + "internal/clip", // the bounds on kept text: standard library only
 	}
+	// Observability stays in its adapters: no core or kubelet package, resolver or record
+	// store links a metrics or tracing library, or the Prometheus adapter.
+	observability := []string{"github.com/prometheus/", "go.opentelemetry.io/", mod + "kubelet/metrics"}
 	tests := []struct {
-		name    string
-		pkgs    []string
-		allowed []string
+		name      string
+		pkgs      []string
+		allowed   []string // nil: anything not forbidden
+		forbidden []string
+		required  []string // linked for sure, so that the guard is seen to look
 	}{
-		{"core", []string{mod + "reference", mod + "pullpolicy"}, core},
-		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, append(append([]string(nil), core...),
-			"golang.org/x/sync/", mod+"credential", mod+"kubelet")},
+		{name: "core", pkgs: []string{mod + "reference", mod + "pullpolicy", mod + "pullpolicy/dialect"}, allowed: core, forbidden: observability},
+		{name: "kubelet", pkgs: []string{mod + "kubelet", mod + "kubelet/pullmanager"}, allowed: append(append([]string(nil), core...),
+			"golang.org/x/sync/", mod+"credential", mod+"kubelet", mod+"internal/safefile"), forbidden: append([]string{"k8s.io/"}, observability...)},
+		{name: "resolvers and record stores", pkgs: []string{mod + "cache", mod + "registry"}, forbidden: observability,
+			required: []string{"oras.land/oras-go/v2/registry/remote/auth"}},
+		{name: "Prometheus adapter", pkgs: []string{mod + "kubelet/metrics"},
+			forbidden: []string{"k8s.io/", "oras.land/", "google.golang.org/grpc", mod + "cache", mod + "registry", mod + "cri"},
+			required:  []string{"github.com/prometheus/client_golang/prometheus", mod + "kubelet"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,9 +51,12 @@ func TestLayerDependencies(t *testing.T) {
 			var seen []string
 			for _, pkg := range strings.Fields(string(out)) {
 				seen = append(seen, pkg)
-				assert.True(t, allowed(pkg, tc.allowed), "%s links %s", tc.name, pkg)
+				assert.True(t, tc.allowed == nil || allowed(pkg, tc.allowed), "%s links %s", tc.name, pkg)
+				assert.False(t, allowed(pkg, tc.forbidden), "%s links %s", tc.name, pkg)
 			}
-			assert.Contains(t, seen, "github.com/distribution/reference", "the guard sees the real dependencies")
+			for _, pkg := range append([]string{"github.com/distribution/reference"}, tc.required...) {
+				assert.Contains(t, seen, pkg, "the guard sees the real dependencies")
+			}
 		})
 	}
 }
@@ -95,5 +110,29 @@ func TestKubernetesDependencies(t *testing.T) {
 			}
 			assert.NotEmpty(t, deps)
 		})
+	}
+}
+
+// TestKubeDependencies guards the Kubernetes adapters: the API types live in kube (and lint
+// above it), so that the core never links k8s.io; kube and lint link neither client-go (its
+// recorder lives in kube/events) nor a registry client, gRPC or the container runtime.
+func TestKubeDependencies(t *testing.T) {
+	deps := func(pkgs ...string) []string {
+		out, err := exec.CommandContext(t.Context(), "go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, pkgs...)...).Output()
+		require.NoError(t, err)
+		return strings.Fields(string(out))
+	}
+	core := deps("github.com/imagepull/imagepull/reference", "github.com/imagepull/imagepull/pullpolicy", "github.com/imagepull/imagepull/credential")
+	for _, pkg := range core {
+		assert.False(t, strings.HasPrefix(pkg, "k8s.io/") || strings.HasPrefix(pkg, "sigs.k8s.io/"), "the core links %s", pkg)
+		assert.False(t, strings.Contains(pkg, "yaml"), "the core links %s", pkg)
+	}
+	assert.Contains(t, deps("github.com/imagepull/imagepull/kube/events"), "k8s.io/client-go/tools/record", "the guard sees kube/events' real dependencies")
+	adapter := deps("github.com/imagepull/imagepull/kube", "github.com/imagepull/imagepull/lint")
+	assert.Contains(t, adapter, "k8s.io/api/core/v1", "the guard sees kube's real dependencies")
+	for _, pkg := range adapter {
+		for _, banned := range []string{"oras.land/", "google.golang.org/grpc", "k8s.io/cri-api", "github.com/prometheus/", "github.com/imagepull/imagepull/registry", "github.com/imagepull/imagepull/cri", "github.com/imagepull/imagepull/registry/registrytest", "k8s.io/client-go/"} {
+			assert.False(t, strings.HasPrefix(pkg, banned), "kube or lint links %s", pkg)
+		}
 	}
 }

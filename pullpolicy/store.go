@@ -19,6 +19,9 @@ type LocalImage struct {
 	// multi-platform image the digest is the top-level (index) digest that was pulled.
 	RepoDigests []string
 	Size        int64 // bytes
+	// Pulled is when the image was last pulled or tagged (Docker's LastTagTime); zero when
+	// unknown. Refresh policies such as Compose's daily compare against it.
+	Pulled time.Time
 }
 
 // Store is the node's local image store, asked whether an image is present (the kubelet's

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/reference"
 )
 
@@ -326,7 +327,10 @@ func TestHugeInput(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, reference.ErrInvalid)
-			assert.True(t, err.Error() == pinQ(tc.input)+tc.err, "error text is the kubelet's")
+			want := pinQ(clip.String(tc.input, clip.MaxImage)) + clip.String(tc.err, clip.MaxErrorText)
+			assert.True(t, err.Error() == want, "error text is the kubelet's, the input cut to 4 KiB")
+			assert.Contains(t, err.Error(), "bytes cut]")
+			assert.Less(t, len(err.Error()), 24<<10)
 		})
 	}
 }

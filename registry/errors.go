@@ -10,10 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/imagepull/imagepull/internal/clip"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
@@ -35,6 +37,10 @@ var (
 )
 
 // Error is the error a [Resolver] returns when a registry (or mirror) did not give a digest.
+// The registry-supplied text it keeps is bounded: Code and Detail are cut to 1 KiB and the
+// cause's text to 16 KiB, with a marker saying how much was cut (a cause cut so still matches
+// context.Canceled and context.DeadlineExceeded), and a registry's answer headers are capped
+// at 64 KiB, so that a hostile registry costs bounded memory per failing pull.
 // Kind says what went wrong and is what errors.Is matches: [ErrNotFound],
 // [ErrUnauthorized], [ErrDigestMismatch], [pullpolicy.ErrRegistryUnavailable], or nil for
 // other failures (a malformed answer, a TLS failure, a 400). Err is the underlying cause,
@@ -155,7 +161,46 @@ func statusError(image, host string, resp *http.Response) *Error {
 		e.Code = challengeError(resp.Header.Get("Www-Authenticate"))
 	}
 	if ra := resp.Header.Get("Retry-After"); ra != "" && e.Kind != nil {
-		e.Err = fmt.Errorf("gave up with Retry-After: %s", ra)
+		e.Err = fmt.Errorf("gave up with Retry-After: %s", clip.String(ra, clip.MaxField))
+	}
+	return e.bounded()
+}
+
+// bounded cuts the registry-supplied text e keeps to the documented sizes: Code and Detail to
+// clip.MaxField, the cause's text to clip.MaxErrorText (see [Error]).
+func (e *Error) bounded() *Error {
+	e.Code, e.Detail = clip.String(e.Code, clip.MaxField), clip.String(e.Detail, clip.MaxField)
+	if e.Err != nil {
+		if text := e.Err.Error(); len(text) > clip.MaxErrorText {
+			e.Err = &cutError{text: clip.String(text, clip.MaxErrorText), canceled: errors.Is(e.Err, context.Canceled), deadline: errors.Is(e.Err, context.DeadlineExceeded)}
+		}
+	}
+	return e
+}
+
+// cutError stands for a cause whose text was too long to keep: its text cut, and whether it
+// matched context.Canceled or context.DeadlineExceeded, which it still matches.
+type cutError struct {
+	text               string
+	canceled, deadline bool
+}
+
+func (e *cutError) Error() string { return e.text }
+
+func (e *cutError) Is(target error) bool {
+	return (target == context.Canceled && e.canceled) || (target == context.DeadlineExceeded && e.deadline)
+}
+
+// authFlowError classifies a failed manifest request whose authentication flow watch saw: a
+// 401 with a Bearer challenge that could not be followed is [ErrUnauthorized], as every 401.
+func authFlowError(image, host string, err error, watch *challengeWatch) *Error {
+	e := transportError(image, host, err)
+	if challenge, ok := watch.unusableChallenge(); ok && e.Kind == nil && !errors.Is(err, context.Canceled) {
+		e.StatusCode, e.Kind = http.StatusUnauthorized, ErrUnauthorized
+		e.Code = clip.String(challengeError(challenge), clip.MaxField)
+		if e.Code == "" {
+			e.Code = "unusable Bearer challenge"
+		}
 	}
 	return e
 }
@@ -194,7 +239,7 @@ func transportError(image, host string, err error) *Error {
 	case unreachable(err):
 		e.Kind = pullpolicy.ErrRegistryUnavailable
 	}
-	return e
+	return e.bounded()
 }
 
 // unreachable reports whether err means the registry could not be reached or did not
@@ -222,9 +267,13 @@ func unreachable(err error) bool {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &dnsErr), errors.As(err, &opErr):
 		return true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
 		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// A connection that ended early, as the transport reports it; an EOF from decoding a
+		// complete but truncated answer (a token service's JSON) is a malformed answer.
+		var urlErr *url.Error
+		return errors.As(err, &urlErr) && (errors.Is(urlErr.Err, io.EOF) || errors.Is(urlErr.Err, io.ErrUnexpectedEOF))
 	case errors.As(err, &netErr):
 		return netErr.Timeout()
 	}

@@ -34,6 +34,10 @@ func TestUnreachable(t *testing.T) {
 		{"certificate verification", wrap(&net.OpError{Op: "dial", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}), false},
 		{"TLS alert from the server", wrap(&net.OpError{Op: "remote error", Err: tls.AlertError(42)}), false},
 		{"HTTP answer to HTTPS", wrap(errors.New("http: server gave HTTP response to HTTPS client")), false},
+		{"body cut short by the connection", wrap(io.ErrUnexpectedEOF), true},
+		{"truncated JSON from a token service", fmt.Errorf(`GET "http://r/token": failed to decode response: %w`, io.ErrUnexpectedEOF), false},
+		{"a bare unexpected EOF", io.ErrUnexpectedEOF, false},
+		{"a bare EOF", io.EOF, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,8 +2,10 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -35,8 +37,10 @@ func TestResolveFaults(t *testing.T) {
 		// setup changes the registry or the options before the resolve.
 		setup    func(reg *registrytest.Registry, opts *registry.Options)
 		deadline time.Duration // the caller's; 0 means 10s
-		// wantKind is the error kind expected; nil means success with the pushed digest.
+		// wantKind is the error kind expected; nil means success with the pushed digest, unless
+		// wantFail is set: a failure of no kind (a malformed answer).
 		wantKind   error
+		wantFail   bool
 		wantStatus int // the *registry.Error's StatusCode, when wantKind is set
 		// also are further errors the result must match (context.DeadlineExceeded, …).
 		also []error
@@ -180,6 +184,33 @@ func TestResolveFaults(t *testing.T) {
 			},
 			wantKind: pullpolicy.ErrRegistryUnavailable, heads: 1, gets: 0,
 		},
+		{
+			name:   "token service answers 200 with truncated JSON: malformed, not unavailable",
+			faults: []registrytest.Fault{{PathPrefix: "/token", Body: `{"token":"ab`}},
+			setup: func(reg *registrytest.Registry, o *registry.Options) {
+				reg.SetAuth(registrytest.Auth{Scheme: registrytest.AuthBearer, Username: testUser, Password: testPassword})
+				o.Credentials = mustKeyring(t, reg.Host(), testUser, testPassword)
+			},
+			wantFail: true, heads: 1, gets: 0,
+		},
+		{
+			name: "401 with an empty Bearer realm", faults: head(registrytest.Fault{Status: http.StatusUnauthorized, Challenge: `Bearer realm="",service="x"`}),
+			wantKind: registry.ErrUnauthorized, wantStatus: http.StatusUnauthorized, heads: 1, gets: 0,
+		},
+		{
+			name: "401 with a file:// Bearer realm", faults: head(registrytest.Fault{Status: http.StatusUnauthorized, Challenge: `Bearer realm="file:///etc/passwd",service="x"`}),
+			wantKind: registry.ErrUnauthorized, wantStatus: http.StatusUnauthorized, heads: 1, gets: 0,
+		},
+		{
+			name: "401 with an unparsable Bearer realm", faults: head(registrytest.Fault{Status: http.StatusUnauthorized, Challenge: `Bearer realm="http://[::1",service="x"`}),
+			wantKind: registry.ErrUnauthorized, wantStatus: http.StatusUnauthorized, heads: 1, gets: 0,
+		},
+		{
+			name: "401 with a 9 MB realm: headers capped, error text bounded",
+			faults: head(registrytest.Fault{Status: http.StatusUnauthorized,
+				Challenge: `Bearer realm="http://127.0.0.1/` + strings.Repeat("r", 9<<20) + `",service="x"`}),
+			wantFail: true, heads: 1, gets: 0,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,7 +237,14 @@ func TestResolveFaults(t *testing.T) {
 			got, err := r.Resolve(ctx, ref(reg, "app", "v1"))
 			elapsed := time.Since(start)
 
-			if tc.wantKind == nil {
+			assert.Less(t, len(fmt.Sprint(err)), 8<<10, "the error text is bounded")
+			if tc.wantFail {
+				require.Error(t, err)
+				for _, kind := range []error{pullpolicy.ErrRegistryUnavailable, registry.ErrNotFound, registry.ErrUnauthorized, registry.ErrDigestMismatch} {
+					assert.NotErrorIs(t, err, kind)
+				}
+				assert.Contains(t, err.Error(), reg.Ref("app", "v1"))
+			} else if tc.wantKind == nil {
 				require.NoError(t, err)
 				assert.Equal(t, want, got)
 			} else {

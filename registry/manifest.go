@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 
 	"github.com/imagepull/imagepull/reference"
 	"github.com/opencontainers/go-digest"
@@ -28,12 +29,13 @@ const headerContentDigest = "Docker-Content-Digest"
 // different from the digest asked for sends us to GET, where the body is hashed and checked
 // against the header and against want.
 func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
-	client := r.client(ctx, ep, cred)
+	watch := &challengeWatch{}
+	client := r.client(ctx, ep, cred, watch)
 	ctx = auth.AppendScopesForHost(ctx, ep.host, auth.ScopeRepository(img.Path(), auth.ActionPull))
 	url := ep.manifestURL(img, ref)
 	resp, err := send(ctx, client, http.MethodHead, url)
 	if err != nil {
-		return "", transportError(img.String(), ep.host, err)
+		return "", authFlowError(img.String(), ep.host, err, watch)
 	}
 	resp.Body.Close()
 	switch resp.StatusCode {
@@ -45,23 +47,23 @@ func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, 
 	default:
 		return "", statusError(img.String(), ep.host, resp)
 	}
-	return r.get(ctx, client, ep, img, url, want)
+	return r.get(ctx, client, watch, ep, img, url, want)
 }
 
 // get fetches the manifest and returns the digest of its body, verified against the
 // Docker-Content-Digest header (when well-formed) and against want (when set).
-func (r *Resolver) get(ctx context.Context, client *auth.Client, ep endpoint, img reference.Image, url string, want digest.Digest) (digest.Digest, error) {
+func (r *Resolver) get(ctx context.Context, client *auth.Client, watch *challengeWatch, ep endpoint, img reference.Image, url string, want digest.Digest) (digest.Digest, error) {
 	resp, err := send(ctx, client, http.MethodGet, url)
 	if err != nil {
-		return "", transportError(img.String(), ep.host, err)
+		return "", authFlowError(img.String(), ep.host, err, watch)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return "", statusError(img.String(), ep.host, resp)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.maxManifestBytes+1))
-	if err != nil {
-		return "", transportError(img.String(), ep.host, err)
+	if err != nil { // the connection failed mid-body: a transport failure
+		return "", transportError(img.String(), ep.host, &neturl.Error{Op: "Read", URL: url, Err: err})
 	}
 	if int64(len(body)) > r.cfg.maxManifestBytes {
 		return "", &Error{Image: img.String(), Registry: ep.host, Err: fmt.Errorf("manifest is larger than %d bytes", r.cfg.maxManifestBytes)}

@@ -73,6 +73,10 @@ type Options struct {
 	// redirects are layered on top of it. Nil means a new *http.Transport per Resolver,
 	// never http.DefaultTransport.
 	Transport http.RoundTripper
+
+	// Observer, when set, is told the outcome (OutcomeResolved, OutcomeNotFound, …) and
+	// duration of every Resolve and ResolveWithCredentials, for metrics.
+	Observer ResolveObserver
 }
 
 // Defaults of [Options].
@@ -100,6 +104,7 @@ type config struct {
 	maxRetryWait     time.Duration
 	maxManifestBytes int64
 	transport        http.RoundTripper
+	observer         ResolveObserver // may be nil
 }
 
 // ErrInvalidOptions is matched by every error of [NewResolver] about its options.
@@ -123,6 +128,7 @@ func newConfig(o *Options) (config, error) {
 		maxRetryWait:     orDefault(o.MaxRetryWait, DefaultMaxRetryWait),
 		maxManifestBytes: orDefault(o.MaxManifestBytes, DefaultMaxManifestBytes),
 		transport:        o.Transport,
+		observer:         o.Observer,
 	}
 	switch {
 	case o.Timeout < 0, o.AttemptTimeout < 0, o.RetryBackoff < 0, o.MaxRetryWait < 0:

@@ -69,21 +69,27 @@ func NewResolver(opts *Options) (*Resolver, error) {
 }
 
 // newTransport returns a Resolver's own transport: the settings of http.DefaultTransport with
-// the attempt timeout applied to connecting, the TLS handshake and the response headers.
+// the attempt timeout applied to connecting, the TLS handshake and the response headers, and
+// response headers capped at 64 KiB.
 func newTransport(attempt time.Duration) *http.Transport {
 	dialer := &net.Dialer{Timeout: attempt, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   attempt,
-		ResponseHeaderTimeout: attempt,
-		ExpectContinueTimeout: time.Second,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    16,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    attempt,
+		ResponseHeaderTimeout:  attempt,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 }
+
+// maxResponseHeaderBytes bounds the headers of a registry's answer (Go's default is 10 MB): a
+// hostile WWW-Authenticate of megabytes fails the request instead of being kept in errors.
+const maxResponseHeaderBytes = 64 << 10
 
 // Resolve returns the digest img names now at its registry, using the node-wide credentials
 // of [Options.Credentials]. It is [Resolver.ResolveWithCredentials] with no credentials of
@@ -117,6 +123,17 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 // nothing else; a deadline gives one matching both context.DeadlineExceeded and
 // ErrRegistryUnavailable.
 func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
+	if r.cfg.observer == nil {
+		return r.resolve(ctx, img, creds)
+	}
+	start := time.Now()
+	d, err := r.resolve(ctx, img, creds)
+	r.cfg.observer.ObserveResolve(ctx, outcomeOf(err), time.Since(start))
+	return d, err
+}
+
+// resolve is ResolveWithCredentials without the observer.
+func (r *Resolver) resolve(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
 	if !img.IsValid() {
 		return "", errors.New("registry: cannot resolve the zero reference.Image")
 	}
@@ -186,16 +203,17 @@ func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Ima
 	return "", errors.Join(errs...)
 }
 
-// client returns the HTTP client of one attempt at ep with cred: r's transport, under a
-// retry policy bounded by ctx's deadline, under oras's auth client (challenges, token
+// client returns the HTTP client of one attempt at ep with cred: r's transport watched by
+// watch, under a retry policy bounded by ctx's deadline, under oras's auth client (challenges, token
 // service, Authorization dropped on redirects to another origin) with cred offered to ep's
 // host only.
-func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential) *auth.Client {
+func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential, watch *challengeWatch) *auth.Client {
 	policy := &retryPolicy{max: r.cfg.maxRetries, base: r.cfg.retryBackoff, maxWait: r.cfg.maxRetryWait}
 	policy.deadline, _ = ctx.Deadline()
+	watch.base = r.transport
 	return &auth.Client{
 		Client: &http.Client{Transport: &retry.Transport{
-			Base:   r.transport,
+			Base:   watch,
 			Policy: func() retry.Policy { return policy },
 		}},
 		Header: r.header,

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -59,7 +60,9 @@ func retryable(resp *http.Response, err error) bool {
 		}
 		// A timeout is worth another try, unless it is the call's own deadline, which Retry
 		// checks; a cancelled call is not.
-		return !errors.Is(err, context.Canceled) && unreachable(err)
+		// An EOF here comes from the transport itself: the connection ended early.
+		return !errors.Is(err, context.Canceled) &&
+			(unreachable(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF))
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:

@@ -10,6 +10,11 @@
 //
 //	go run ./examples/kubelet
 //	go run ./examples/kubelet -cri /run/containerd/containerd.sock
+//	go run ./examples/kubelet -metrics-addr 127.0.0.1:9101
+//
+// With -metrics-addr the pull records are kept in files, as the kubelet keeps them, and after
+// the scenario the kubelet's image metrics (kubelet/metrics) are served on that loopback
+// address at /metrics until the program is interrupted.
 //
 // By default the output is deterministic but for the registry's port: the images' content is
 // fixed and time comes from a fake clock. With -cri, pull durations and image sizes are the
@@ -23,30 +28,59 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/kubelet"
+	"github.com/imagepull/imagepull/kubelet/pullmanager"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 func main() {
 	socket := flag.String("cri", "", "CRI socket of a container runtime to pull with (e.g. containerd's); default: a built-in stand-in")
+	metricsAddr := flag.String("metrics-addr", "", "loopback address (e.g. 127.0.0.1:9101) to serve Prometheus metrics on at /metrics after the scenario, until interrupted")
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, options{socket: *socket, arch: fakeNodeArch}); err != nil {
+	if err := serve(*socket, *metricsAddr); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)
 	}
 }
 
-// options selects the container runtime.
+// serve plays the scenario and, with a metrics address, serves the metrics until interrupted.
+func serve(socket, metricsAddr string) (err error) {
+	opts := options{socket: socket, arch: fakeNodeArch}
+	var srv *metricsServer
+	if metricsAddr != "" {
+		if srv, err = startMetrics(metricsAddr, &opts); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, srv.close()) }()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx, os.Stdout, opts); err != nil {
+		return err
+	}
+	if srv != nil {
+		fmt.Printf("\nmetrics: %s (interrupt to stop)\n", srv.url())
+		interrupted, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		<-interrupted.Done()
+	}
+	return nil
+}
+
+// options selects the container runtime, and where the image manager keeps its records and
+// reports its metrics.
 type options struct {
-	socket string // CRI socket; "" means the stand-in runtime
-	arch   string // the stand-in node's architecture, for the images' platform (-cri: the runtime's)
+	socket  string                  // CRI socket; "" means the stand-in runtime
+	arch    string                  // the stand-in node's architecture, for the images' platform (-cri: the runtime's)
+	records pullmanager.PullRecords // nil: in memory
+	metrics kubelet.Metrics         // nil: none
 }
 
 // credentials of the private repository "team/app".
@@ -80,7 +114,8 @@ func run(ctx context.Context, w io.Writer, opts options) (err error) {
 	}
 	fmt.Fprintf(w, "registry %s serves team/app:v1 (private: user %s) and library/nginx:1.25 (public)\n", reg.Host(), user)
 
-	m, err := kubelet.NewImageManager(kubelet.Config{Store: node.store, Puller: node.puller, Now: node.clock.Now})
+	m, err := kubelet.NewImageManager(kubelet.Config{Store: node.store, Puller: node.puller, Now: node.clock.Now,
+		Records: opts.records, Metrics: opts.metrics})
 	if err != nil {
 		return err
 	}

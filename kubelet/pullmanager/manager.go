@@ -29,6 +29,9 @@ type Config struct {
 	// Logger receives what the kubelet logs (record I/O failures, notably
 	// "Unable to access cache records about image pulls"); nil discards it.
 	Logger *slog.Logger
+	// Observer, when set, is told the result of every must-pull check (the kubelet's
+	// kubelet_imagemanager_image_mustpull_checks_total).
+	Observer Observer
 }
 
 // Manager decides whether a pod may use an image already on the node, from records of the
@@ -38,11 +41,12 @@ type Config struct {
 // The protocol around a pull is RecordPullIntent before it, then exactly one of
 // RecordImagePulled or RecordImagePullFailed after it.
 type Manager struct {
-	policy  VerificationPolicy
-	allow   allowlist
-	records PullRecords
-	now     func() time.Time
-	log     *slog.Logger
+	policy   VerificationPolicy
+	allow    allowlist
+	records  PullRecords
+	now      func() time.Time
+	log      *slog.Logger
+	observer Observer // may be nil
 
 	intentLocks *stripedLocks // per image string: intent file and counter
 	pulledLocks *stripedLocks // per imageRef: pulled record
@@ -61,6 +65,7 @@ func New(cfg Config) (*Manager, error) {
 		records:     cfg.Records,
 		now:         cfg.Now,
 		log:         cfg.Logger,
+		observer:    cfg.Observer,
 		intentLocks: newStripedLocks(),
 		pulledLocks: newStripedLocks(),
 		counts:      make(map[string]int32),
@@ -94,7 +99,9 @@ func New(cfg Config) (*Manager, error) {
 // pulled: it writes the intent and counts the pull in flight. An error reads
 // `failed to record image pull intent: <cause>` and wraps the cause; the pull must not go on.
 func (v *Manager) RecordPullIntent(image string) error {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if err := v.records.WritePullIntent(image); err != nil {
 		return fmt.Errorf("failed to record image pull intent: %w", err)
 	}
@@ -122,7 +129,9 @@ func (v *Manager) RecordImagePullFailed(image string) { v.endIntent(image) }
 
 // endIntent decrements image's in-flight count; the last one removes the intent.
 func (v *Manager) endIntent(image string) {
-	defer v.intentLocks.lock(image)()
+	l := v.intentLocks.stripe(image)
+	l.Lock()
+	defer l.Unlock()
 	if v.inFlight(image) > 1 {
 		v.countMu.Lock()
 		v.counts[image]--
@@ -147,7 +156,9 @@ func (v *Manager) inFlight(image string) int32 {
 // writeRecord creates or merges the pulled record for imageRef (the kubelet's
 // writePulledRecordIfChanged). An unreadable existing record is replaced.
 func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredentials) error {
-	defer v.pulledLocks.lock(imageRef)()
+	l := v.pulledLocks.stripe(imageRef)
+	l.Lock()
+	defer l.Unlock()
 	img, err := reference.Parse(image)
 	if err != nil {
 		return fmt.Errorf("invalid image name %q: %w", image, err)
@@ -186,59 +197,77 @@ var errUnreadable = errors.New("unable to read image pull records")
 //     → true;
 //   - an entry open to every pod (NodePodsAccessible) → false;
 //   - otherwise podCreds is called (once, only now): a pod Secret whose hash equals a recorded
-//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's, or the pod's
-//     service account equal to a recorded one → false; anything else → true. A match through
+//     non-empty hash, or whose UID, namespace and name equal a recorded Secret's (all three
+//     non-empty: a Secret without coordinates matches only by hash), or the pod's service
+//     account equal to a recorded one → false; anything else → true. A match through
 //     a new Secret, or a rotated hash, is written back while the entry has fewer than 100
 //     Secrets.
 //
 // An error from podCreds is returned with true. A nil podCreds means no pod credentials. A
-// cancelled ctx gives (true, ctx.Err()).
+// cancelled ctx gives (true, ctx.Err()). Every check of a present image (imageRef not "") is
+// reported to [Config].Observer with its [CheckResult].
 func (v *Manager) MustAttemptImagePull(ctx context.Context, image, imageRef string, podCreds func() (PodCredentials, error)) (bool, error) {
+	must, result, err := v.check(ctx, image, imageRef, podCreds)
+	if v.observer != nil && imageRef != "" {
+		v.observer.ObserveMustPullCheck(ctx, result)
+	}
+	return must, err
+}
+
+// check is MustAttemptImagePull, with the result the kubelet's metric counts.
+func (v *Manager) check(ctx context.Context, image, imageRef string, podCreds func() (PodCredentials, error)) (bool, CheckResult, error) {
 	if err := ctx.Err(); err != nil {
-		return true, err
+		return true, CheckError, err
 	}
 	if imageRef == "" {
-		return true, nil
+		return true, "", nil
 	}
 	rec, hasRecord, pulledByKubelet, err := v.pullState(image, imageRef)
 	if err != nil {
 		v.log.Error("Unable to access cache records about image pulls", "image", image, "imageRef", imageRef, "err", err)
-		return true, nil
+		return true, CheckError, nil
 	}
 	if !requiresVerification(v.policy, v.allow, image, pulledByKubelet) {
-		return false, nil
+		return false, CheckCredentialPolicyAllowed, nil
 	}
 	if !hasRecord {
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	}
 	img, err := reference.Parse(image)
 	if err != nil {
 		v.log.Error("failed to parse image name, forcing image credentials reverification", "image", image, "err", err)
-		return true, nil
+		return true, CheckError, nil
 	}
 	entry, ok := rec.CredentialMapping[img.Repository()]
 	switch {
 	case !ok:
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	case entry.NodePodsAccessible:
-		return false, nil
+		return false, CheckCredentialRecordFound, nil
 	case len(entry.KubernetesSecrets) == 0 && len(entry.KubernetesServiceAccounts) == 0:
-		return true, nil
+		return true, CheckMustAuthenticate, nil
 	}
 	var pc PodCredentials
 	if podCreds != nil {
 		if pc, err = podCreds(); err != nil {
-			return true, err
+			return true, CheckError, err
 		}
 	}
-	return !v.matchPodCredentials(image, imageRef, entry, pc), nil
+	if v.matchPodCredentials(image, imageRef, entry, pc) {
+		return false, CheckCredentialRecordFound, nil
+	}
+	return true, CheckMustAuthenticate, nil
 }
 
 // pullState reads, under the image's and imageRef's locks, the pulled record and whether the
 // kubelet pulled the image (record, pull in flight, or intent stored).
 func (v *Manager) pullState(image, imageRef string) (rec PulledRecord, hasRecord, pulledByKubelet bool, err error) {
-	defer v.pulledLocks.lock(imageRef)()
-	defer v.intentLocks.lock(image)()
+	// Shared locks: decisions only read; writers (pulls ending, write-backs) wait for them.
+	pl, il := v.pulledLocks.stripe(imageRef), v.intentLocks.stripe(image)
+	pl.RLock()
+	defer pl.RUnlock()
+	il.RLock()
+	defer il.RUnlock()
 	rec, exists, err := v.records.GetPulledRecord(imageRef)
 	switch {
 	case err != nil:
@@ -262,7 +291,7 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 	for _, pod := range pc.Secrets {
 		for _, rec := range entry.KubernetesSecrets {
 			hashMatch := rec.CredentialHash != "" && pod.CredentialHash == rec.CredentialHash
-			coordMatch := pod.UID == rec.UID && pod.Namespace == rec.Namespace && pod.Name == rec.Name
+			coordMatch := sameSecret(pod, rec)
 			switch {
 			case hashMatch:
 				if !coordMatch && canWrite {
@@ -286,6 +315,15 @@ func (v *Manager) matchPodCredentials(image, imageRef string, entry ImagePullCre
 		}
 	}
 	return false
+}
+
+// sameSecret reports whether a and b name the same Secret object: equal UID, namespace and
+// name, none of them empty. A Secret missing a coordinate (one built from its data alone)
+// names no object, so it is never "the same Secret, rotated" as another: it matches only by
+// its credential hash. Secrets from the API server always carry all three.
+func sameSecret(a, b ImagePullSecret) bool {
+	return a.UID != "" && a.Namespace != "" && a.Name != "" &&
+		a.UID == b.UID && a.Namespace == b.Namespace && a.Name == b.Name
 }
 
 func (v *Manager) writeBack(image, imageRef string, s ImagePullSecret) {

@@ -292,3 +292,34 @@ func TestMustAttemptImagePullWriteBackLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestMustAttemptImagePullEmptyCoordinates: a Secret missing its namespace, name or UID names no
+// object, so it never matches "as the same Secret, rotated"; it still matches by hash.
+func TestMustAttemptImagePullEmptyCoordinates(t *testing.T) {
+	const image, ref, repo = "registry.example/app:v1", "sha256:app", "registry.example/app"
+	tests := []struct {
+		name     string
+		recorded pullmanager.ImagePullSecret
+		pod      pullmanager.ImagePullSecret
+		want     bool
+	}{
+		{"both without coordinates, other hash", pullmanager.ImagePullSecret{CredentialHash: "h1"}, pullmanager.ImagePullSecret{CredentialHash: "h2"}, true},
+		{"both without coordinates, same hash", pullmanager.ImagePullSecret{CredentialHash: "h1"}, pullmanager.ImagePullSecret{CredentialHash: "h1"}, false},
+		{"no UID on either side, other hash", pullmanager.ImagePullSecret{Namespace: "ns", Name: "s", CredentialHash: "h1"}, pullmanager.ImagePullSecret{Namespace: "ns", Name: "s", CredentialHash: "h2"}, true},
+		{"no namespace on either side, other hash", pullmanager.ImagePullSecret{UID: "u", Name: "s", CredentialHash: "h1"}, pullmanager.ImagePullSecret{UID: "u", Name: "s", CredentialHash: "h2"}, true},
+		{"full coordinates, other hash: rotated", pullmanager.ImagePullSecret{UID: "u", Namespace: "ns", Name: "s", CredentialHash: "h1"}, pullmanager.ImagePullSecret{UID: "u", Namespace: "ns", Name: "s", CredentialHash: "h2"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			records := pullmanager.NewMemoryRecords()
+			require.NoError(t, records.WritePulledRecord(pullmanager.PulledRecord{ImageRef: ref,
+				CredentialMapping: map[string]pullmanager.ImagePullCredentials{repo: {KubernetesSecrets: []pullmanager.ImagePullSecret{tc.recorded}}}}))
+			v := vfVerifier(t, pullmanager.Config{Policy: pullmanager.AlwaysVerify, Records: records})
+			got, err := v.MustAttemptImagePull(t.Context(), image, ref, func() (pullmanager.PodCredentials, error) {
+				return pullmanager.PodCredentials{Secrets: []pullmanager.ImagePullSecret{tc.pod}}, nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

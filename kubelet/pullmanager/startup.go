@@ -67,7 +67,8 @@ func recordedNames(pending map[string]bool, img pullpolicy.LocalImage) []string 
 // Intents are never pruned. Listing and deletion failures are logged; what could be read is
 // still pruned.
 func (v *Manager) PruneUnknownRecords(imageRefs []string, until time.Time) {
-	defer v.pulledLocks.lockAll()()
+	v.pulledLocks.lockAll()
+	defer v.pulledLocks.unlockAll()
 	records, err := v.records.ListPulledRecords()
 	if err != nil {
 		v.log.Error("there were errors listing ImagePulledRecords, garbage collection will proceed with incomplete records list", "err", err)

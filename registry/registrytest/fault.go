@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -29,8 +30,8 @@ const MalformedDigest = "sha256:not-hex"
 // fault applies per request. [Registry.OtherHost], and so a token endpoint put there with
 // [Auth.TokenOnOtherHost], never misbehaves.
 //
-// The effects run in this order: Delay; then exactly one of Drop, Status or Redirect, the
-// first one set; otherwise the real content, with NoDigest, WrongDigest, BadDigest and
+// The effects run in this order: Delay; then exactly one of Drop, Status, Redirect or Body,
+// the first one set; otherwise the real content, with NoDigest, WrongDigest, BadDigest and
 // SlowBody applied to it.
 //
 // Note that Go's http.Transport silently retries an idempotent request (GET, HEAD) once when
@@ -55,6 +56,13 @@ type Fault struct {
 	Status int
 	// RetryAfter, with Status, sets the Retry-After header in whole seconds (rounded up).
 	RetryAfter time.Duration
+	// Challenge, with Status, is sent as the WWW-Authenticate header: a hostile or unusable
+	// challenge such as `Bearer realm=""`, `Bearer realm="file:///etc/passwd"` or one with a
+	// realm of megabytes.
+	Challenge string
+	// Body answers 200 OK with this body (Content-Type application/json) instead of the real
+	// content: with PathPrefix "/token", a token answer such as a truncated `{"token":"ab`.
+	Body string
 	// Redirect answers 307 Temporary Redirect to the same path and query on
 	// [Registry.OtherHost], which serves the same content.
 	Redirect bool
@@ -80,8 +88,8 @@ type faultState struct {
 
 // Inject adds a fault for the requests that follow and returns a function that removes it
 // (calling it again, or after the fault ran out, does nothing). It returns an error, and adds
-// nothing, for a negative Times, Delay, RetryAfter or SlowBody, a Status outside 400–599, or
-// more than one of NoDigest, WrongDigest and BadDigest.
+// nothing, for a negative Times, Delay, RetryAfter or SlowBody, a Status outside 400–599, a
+// Challenge without a Status, or more than one of NoDigest, WrongDigest and BadDigest.
 func (r *Registry) Inject(f Fault) (remove func(), err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
@@ -107,6 +115,9 @@ func (f Fault) validate() error {
 	var errs []error
 	if f.Times < 0 || f.Delay < 0 || f.RetryAfter < 0 || f.SlowBody < 0 {
 		errs = append(errs, errors.New("negative Times, Delay, RetryAfter or SlowBody"))
+	}
+	if f.Challenge != "" && f.Status == 0 {
+		errs = append(errs, errors.New("Challenge without Status"))
 	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d is not an error status (400–599)", f.Status))
@@ -170,9 +181,15 @@ func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request, next ht
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
 		}
+		if f.Challenge != "" {
+			w.Header().Set("WWW-Authenticate", f.Challenge)
+		}
 		writeError(w, f.Status, errorCode(f.Status), fmt.Sprintf("injected status %d", f.Status))
 	case f.Redirect:
 		http.Redirect(w, req, r.OtherURL()+req.URL.RequestURI(), http.StatusTemporaryRedirect)
+	case f.Body != "":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, f.Body) // the client may be gone; nothing to do
 	default:
 		next.ServeHTTP(&faultyWriter{ResponseWriter: w, ctx: req.Context(), f: f}, req)
 	}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The reliability suite, one command: crash trials on pull records (SIGKILL at random points,
+# on record writes and on full Always pull cycles), hostile registry scenarios (the loopback
+# registry's fault matrix, where credentials go), hostile files, and concurrent credential
+# isolation under -race. Sizes: IMAGEPULL_CRASH_TRIALS kills per crash test (default 200),
+# IMAGEPULL_ISOLATION_ROUNDS rounds of the isolation race (default 20). Figures are printed at
+# the end; BENCHMARKS.md ("Reliability suite") has those of a run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+export IMAGEPULL_CRASH_TRIALS="${IMAGEPULL_CRASH_TRIALS:-200}"
+export IMAGEPULL_ISOLATION_ROUNDS="${IMAGEPULL_ISOLATION_ROUNDS:-20}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run() { # package, test pattern, flags…
+	local pkg=$1 pattern=$2
+	shift 2
+	echo "== $pkg $pattern"
+	go test "$pkg" -count=1 -v -run "$pattern" "$@" 2>&1 | tee -a "$log" | grep -E '^(--- |ok|FAIL)|kills|rounds|scenarios' || true
+}
+
+run ./cache 'TestFileRecordsSurviveKill$|TestFileRecordsAlwaysCycleSurvivesKill$' -timeout 30m
+run ./cache 'TestFileRecordsHostileFiles|TestFileRecordsCorrupt|TestFileRecordsWriteFailures'
+run ./credential 'TestFromDockerConfigFileHostile'
+run ./registry 'TestResolveFaults|TestResolveSendsCredentialsExactlyWhere|TestResolveNeverSendsPodCredentialsToAMirror|TestUnreachable' -race
+run ./kubelet 'TestEnsureImageIsolationUnderCancellation|TestEnsureImageConcurrent|TestEnsureImageCancelledPullIsRecorded|TestEnsureImagePullerPanics|TestEnsureImageEmptySecretCoordinatesNeverMatch|TestEnsureImageBounds' -race
+
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+echo "== figures"
+grep -E 'kills|rounds' "$log" | sed 's/^ *//' || true
+echo "scenarios (tests and subtests): $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && ! grep -q '^FAIL' "$log"

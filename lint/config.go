@@ -1,0 +1,131 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/imagepull/imagepull/pullpolicy"
+)
+
+// Config adjusts the linter. The zero Config runs every rule at its default severity, except
+// [RequiredPolicy], which runs only when RequirePolicy is set.
+type Config struct {
+	// Severity overrides rules' severities, by rule ID.
+	Severity map[string]Severity
+	// Disabled are the IDs of rules not to run.
+	Disabled []string
+	// RequirePolicy, when set, is the one pull policy every image must have (after
+	// defaulting), as the AlwaysPullImages admission plugin enforces Always.
+	RequirePolicy pullpolicy.Policy
+	// PublicRegistries are registry hosts not to treat as private, beyond the well-known
+	// public ones (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, public.ecr.aws,
+	// mcr.microsoft.com…).
+	PublicRegistries []string
+}
+
+// ErrConfig is matched by the errors of [Config.Set], [ParseConfig] and [New].
+var ErrConfig = errors.New("invalid lint configuration")
+
+// Set configures one rule, named by ID or name, from a flag-style value: "off" (or "false")
+// disables it, "on" (or "true") enables it at its current severity, "note", "warning" or
+// "error" sets its severity and enables it.
+func (c *Config) Set(rule, value string) error {
+	r, ok := findRule(rule)
+	if !ok {
+		return fmt.Errorf("%w: unknown rule %q", ErrConfig, rule)
+	}
+	switch value {
+	case "on", "true":
+		c.Disabled = slices.DeleteFunc(c.Disabled, func(id string) bool { return id == r.ID })
+		return nil
+	case "off", "false":
+		if !slices.Contains(c.Disabled, r.ID) {
+			c.Disabled = append(c.Disabled, r.ID)
+		}
+		return nil
+	}
+	sev, err := ParseSeverity(value)
+	if err != nil {
+		return fmt.Errorf("%w: rule %s: %w", ErrConfig, r.ID, err)
+	}
+	if c.Severity == nil {
+		c.Severity = make(map[string]Severity)
+	}
+	c.Severity[r.ID] = sev
+	c.Disabled = slices.DeleteFunc(c.Disabled, func(id string) bool { return id == r.ID })
+	return nil
+}
+
+// findRule finds a rule by ID (case-insensitive) or name.
+func findRule(key string) (Rule, bool) {
+	for _, r := range Rules() {
+		if strings.EqualFold(r.ID, key) || r.Name == key {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+// configFile is the configuration file's format.
+type configFile struct {
+	RequirePolicy    string            `json:"requirePolicy"`
+	Rules            map[string]string `json:"rules"`
+	PublicRegistries []string          `json:"publicRegistries"`
+}
+
+// ParseConfig reads a configuration file (YAML or JSON):
+//
+//	# .imagepull-lint.yaml
+//	requirePolicy: Always        # optional: enforce one policy cluster-wide
+//	publicRegistries: [registry.example.com]
+//	rules:
+//	  IP004: off                 # by ID or by name: disable…
+//	  policy-not-set: error      # …or set the severity (note, warning, error)
+//
+// The file is read as kubectl reads YAML (sigs.k8s.io/yaml, YAML 1.1), so off, no and false
+// all disable a rule, and on, yes and true enable it.
+// Unknown fields, rules and values are errors wrapping [ErrConfig].
+func ParseConfig(data []byte) (Config, error) {
+	var f configFile
+	if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		return Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	var c Config
+	if f.RequirePolicy != "" {
+		p, err := pullpolicy.ParsePolicy(f.RequirePolicy)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: requirePolicy: %w", ErrConfig, err)
+		}
+		c.RequirePolicy = p
+	}
+	ids := make([]string, 0, len(f.Rules))
+	for k := range f.Rules {
+		ids = append(ids, k)
+	}
+	slices.Sort(ids) // the first error reported does not depend on map order
+	for _, k := range ids {
+		if err := c.Set(k, f.Rules[k]); err != nil {
+			return Config{}, err
+		}
+	}
+	c.PublicRegistries = f.PublicRegistries
+	return c, nil
+}
+
+// LoadConfig reads the configuration file at path with [ParseConfig].
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
