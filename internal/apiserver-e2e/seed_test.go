@@ -15,8 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/imagepull/imagepull/admission/webhook"
-	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/kube"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
@@ -56,7 +56,8 @@ func TestSeedStory(t *testing.T) {
 	require.NoError(t, err)
 
 	// start creates a one-container pod asking for Never and runs the image manager on what the
-	// API server stored, with the pod's pull Secrets fetched as the kubelet does.
+	// API server stored (package kube turns the pod and its fetched pull Secrets into the
+	// manager's request, as the kubelet does).
 	start := func(ns, name string, secrets ...string) (corev1.PullPolicy, kubelet.Result, error) {
 		t.Helper()
 		pod := &corev1.Pod{
@@ -71,22 +72,19 @@ func TestSeedStory(t *testing.T) {
 		}
 		stored, err := hookAPI.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
 		require.NoError(t, err)
-		c := stored.Spec.Containers[0]
-		policy, err := pullpolicy.ParsePolicy(string(c.ImagePullPolicy))
-		require.NoError(t, err)
-		req := kubelet.Request{
-			Pod:       kubelet.Pod{Namespace: ns, Name: stored.Name, UID: string(stored.UID), ServiceAccount: stored.Spec.ServiceAccountName},
-			Container: c.Name, Image: c.Image, Policy: policy,
-		}
+		var pullSecrets []corev1.Secret
 		for _, ref := range stored.Spec.ImagePullSecrets {
 			s, err := hookAPI.Client.CoreV1().Secrets(ns).Get(ctx, ref.Name, metav1.GetOptions{})
 			require.NoError(t, err)
-			req.PullSecrets = append(req.PullSecrets, credential.Secret{
-				Namespace: s.Namespace, Name: s.Name, UID: string(s.UID), Type: string(s.Type), Data: s.Data,
-			})
+			pullSecrets = append(pullSecrets, *s)
 		}
+		reqs, err := kube.Requests(stored, kube.RequestOptions{PullSecrets: pullSecrets})
+		require.NoError(t, err)
+		require.Len(t, reqs, 1)
+		req := reqs[0]
+		require.Equal(t, string(stored.Spec.Containers[0].ImagePullPolicy), string(req.Policy))
 		res, err := manager.EnsureImageExists(ctx, req)
-		return c.ImagePullPolicy, res, err
+		return stored.Spec.Containers[0].ImagePullPolicy, res, err
 	}
 
 	policy, res, err := start(off, "tenant-a", "regcred")
