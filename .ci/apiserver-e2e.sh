@@ -2,8 +2,8 @@
 # .ci/apiserver-e2e.sh — the AlwaysPullImages webhook against a real kube-apiserver and etcd.
 #
 # Installs Debian's etcd-server when etcd is missing, builds kube-apiserver v1.36.3 once (from the
-# module proxy, through internal/apiserver-e2e's go.mod and its staging replace lines) into a
-# temporary directory, and runs internal/apiserver-e2e's tests with CI=true, so that a missing
+# module proxy, in the build-only module internal/apiserver-e2e/kube-apiserver with its staging
+# replace lines and Kubernetes' own dependency versions) into a temporary directory, and runs internal/apiserver-e2e's tests with CI=true, so that a missing
 # binary fails instead of skipping. The seed-story test needs containerd: a throwaway one is
 # started (.ci/containerd.sh) unless IMAGEPULL_CRI_SOCKET is already set.
 #
@@ -29,7 +29,7 @@ if [ -z "${KUBE_APISERVER_BIN:-}" ]; then
 	echo "apiserver-e2e.sh: building kube-apiserver" >&2
 	start=$(date +%s)
 	version=k8s.io/component-base/version
-	(cd internal/apiserver-e2e && go build -o "$work/kube-apiserver" \
+	(cd internal/apiserver-e2e/kube-apiserver && go build -o "$work/kube-apiserver" \
 		-ldflags "-s -w -X $version.gitVersion=v1.36.3 -X $version.gitMajor=1 -X $version.gitMinor=36" \
 		k8s.io/kubernetes/cmd/kube-apiserver)
 	echo "apiserver-e2e.sh: built in $(($(date +%s) - start)) s" >&2
