@@ -169,7 +169,9 @@ func (d *decoder) document(n *yaml.Node, src Source) {
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 		return
 	}
-	src.Line = root.Line + d.offset
+	if root.Line > 0 { // the parser gives no line for some odd inputs ("\u2029"): keep the document's
+		src.Line = root.Line + d.offset
+	}
 	d.object(root, src, true)
 }
 

@@ -72,6 +72,47 @@ func allowed(pkg string, allowed []string) bool {
 	return false
 }
 
+// TestKubernetesDependencies names the k8s.io boundary outright, beside the allow-lists above:
+// the core and the image manager link nothing from k8s.io (the plugin-shaped packages that
+// speak Kubernetes objects are apart), and the admission plugin and its webhook link the API
+// types only — never the API server, client-go or the kubelet's manager, so a webhook binary
+// stays small and a policy engine can embed the rules.
+func TestKubernetesDependencies(t *testing.T) {
+	const mod = "github.com/imagepull/imagepull/"
+	tests := []struct {
+		name string
+		pkgs []string
+		// forbidden are import-path prefixes none of the packages may link.
+		forbidden []string
+		// required are packages they must link, so the guard is known to see k8s.io at all.
+		required []string
+	}{
+		{"core", []string{mod + "reference", mod + "pullpolicy"}, []string{"k8s.io/", "sigs.k8s.io/"}, nil},
+		{"kubelet", []string{mod + "kubelet", mod + "kubelet/pullmanager"}, []string{"k8s.io/", "sigs.k8s.io/"}, nil},
+		{"admission", []string{mod + "admission", mod + "admission/webhook"},
+			[]string{"k8s.io/apiserver/", "k8s.io/client-go/", "k8s.io/kubernetes/", "github.com/prometheus/", mod + "kubelet", mod + "registry", mod + "cri"},
+			[]string{"k8s.io/api/core/v1", "k8s.io/apimachinery/pkg/util/validation/field"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, tc.pkgs...)
+			out, err := exec.CommandContext(t.Context(), "go", args...).Output()
+			require.NoError(t, err)
+			deps := strings.Fields(string(out))
+			for _, pkg := range deps {
+				for _, f := range tc.forbidden {
+					assert.False(t, pkg == strings.TrimSuffix(f, "/") || strings.HasPrefix(pkg, f) ||
+						(!strings.HasSuffix(f, "/") && strings.HasPrefix(pkg, f+"/")), "%s links %s", tc.name, pkg)
+				}
+			}
+			for _, r := range tc.required {
+				assert.Contains(t, deps, r)
+			}
+			assert.NotEmpty(t, deps)
+		})
+	}
+}
+
 // TestKubeDependencies guards the Kubernetes adapters: the API types live in kube (and lint
 // above it), so that the core never links k8s.io; kube and lint link neither client-go (its
 // recorder lives in kube/events) nor a registry client, gRPC or the container runtime.

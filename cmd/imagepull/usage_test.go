@@ -69,6 +69,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"decide", "nginx", "--registry", "--docker-config", "/does/not/exist.json"}, `imagepull decide: --docker-config: `},
 		{[]string{"resolve", "Foo"}, `imagepull resolve: couldn't parse image name "Foo": invalid reference format: repository name (library/Foo) must be lowercase (see 'imagepull resolve --help')`},
 		{[]string{"records"}, `imagepull records: missing DIR (see 'imagepull records --help')`},
+		{[]string{"webhook", "--addr=127.0.0.1:0"}, `imagepull webhook: --tls-cert-file and --tls-private-key-file are required: the API server calls webhooks over HTTPS only (see 'imagepull webhook --help')`},
+		{[]string{"webhook", "--nope"}, `imagepull webhook: flag provided but not defined: --nope (see 'imagepull webhook --help')`},
+		{[]string{"webhook", "extra"}, `imagepull webhook: unexpected argument "extra" (see 'imagepull webhook --help')`},
+		{[]string{"webhook", "--tls-cert-file", "/does/not/exist.crt", "--tls-private-key-file", "/does/not/exist.key"}, `imagepull webhook: `},
+		{[]string{"webhook", "--tls-cert-file", "c", "--tls-private-key-file", "k", "--read-timeout", "-1s"}, `imagepull webhook: `},
 		{[]string{"records", "/does/not/exist"}, `imagepull records: no pull records directory /does/not/exist`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -1,0 +1,229 @@
+package webhook
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/imagepull/imagepull/admission"
+)
+
+// endpoint is the half of the plugin a review asks for.
+type endpoint int
+
+const (
+	mutate endpoint = iota
+	validate
+)
+
+// String returns the endpoint's name as logged.
+func (e endpoint) String() string {
+	if e == mutate {
+		return "mutate"
+	}
+	return "validate"
+}
+
+// The decisions logged, one per review.
+const (
+	decisionPatched    = "patched"     // /mutate sent a patch
+	decisionWouldPatch = "would-patch" // dry run: /mutate would have sent a patch
+	decisionAllowed    = "allowed"     // nothing to change or reject
+	decisionDenied     = "denied"      // /validate rejected the pod, or the object was unreadable
+	decisionWouldDeny  = "would-deny"  // dry run: /validate would have rejected the pod
+	decisionSkipped    = "skipped"     // the plugin ignores the request
+	decisionExcluded   = "excluded"    // an exclusion of the configuration applies
+)
+
+// outcome is a review's answer and what the log line says about it.
+type outcome struct {
+	response *admissionv1.AdmissionResponse
+	decision string
+	reason   string
+	// name is the pod's name, or its generateName, for the log.
+	name string
+	// fields are the policy paths patched or rejected (or that would have been).
+	fields []string
+}
+
+// decide answers one review's request.
+func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome {
+	resp := &admissionv1.AdmissionResponse{UID: ar.UID, Allowed: true}
+	req := admission.Request{
+		Operation:   ar.Operation,
+		Resource:    schema.GroupResource{Group: ar.Resource.Group, Resource: ar.Resource.Resource},
+		SubResource: ar.SubResource,
+		Name:        ar.Name,
+	}
+	out := outcome{response: resp, decision: decisionAllowed, name: ar.Name}
+	// The plugin's cheap checks need no object: leave other requests before decoding anything.
+	if skip := admission.Skipped(req); skip != admission.NotSkipped {
+		out.decision, out.reason = decisionSkipped, string(skip)
+		return out
+	}
+	if slices.Contains(h.namespaces, ar.Namespace) {
+		out.decision, out.reason = decisionExcluded, "namespace "+ar.Namespace
+		return out
+	}
+	var err error
+	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind); err != nil {
+		return h.deny(out, apierrors.NewBadRequest(fmt.Sprintf("imagepull webhook: decoding the object: %v", err)))
+	}
+	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind); err != nil {
+		// As in the API server, an old object that is no pod means the update is not ignored.
+		req.OldObject = nil
+	}
+	pod, isPod := req.Object.(*corev1.Pod)
+	if isPod && pod != nil {
+		out.name = podName(ar.Name, pod)
+	}
+	if skip := admission.Skipped(req); skip != admission.NotSkipped {
+		out.decision, out.reason = decisionSkipped, string(skip)
+		return out
+	}
+	if isPod && pod != nil && h.selector.Matches(labels.Set(pod.Labels)) {
+		out.decision, out.reason = decisionExcluded, "labels match "+h.selector.String()
+		return out
+	}
+	if ep == mutate {
+		return h.mutate(out, req)
+	}
+	return h.validate(out, req)
+}
+
+// mutate runs Admit and turns what it changed into a JSONPatch.
+func (h *Handler) mutate(out outcome, req admission.Request) outcome {
+	pod, _ := req.Object.(*corev1.Pod)
+	var before []corev1.PullPolicy
+	if pod != nil {
+		for f := range admission.ImageFields(&pod.Spec) {
+			before = append(before, *f.Policy)
+		}
+	}
+	if err := admission.Admit(req); err != nil {
+		return h.deny(out, err)
+	}
+	patch, fields := policyPatch(pod, before)
+	out.fields = fields
+	switch {
+	case len(patch) == 0:
+		return out
+	case h.dryRun:
+		out.decision = decisionWouldPatch
+		for i, f := range fields {
+			out.response.Warnings = append(out.response.Warnings,
+				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, before[patch[i].index]))
+		}
+		return out
+	}
+	body, err := json.Marshal(patch)
+	if err != nil { // a slice of string-only structs always marshals
+		return h.deny(out, apierrors.NewInternalError(err))
+	}
+	pt := admissionv1.PatchTypeJSONPatch
+	out.response.Patch, out.response.PatchType = body, &pt
+	out.decision = decisionPatched
+	return out
+}
+
+// validate runs Validate and turns its error into a denial.
+func (h *Handler) validate(out outcome, req admission.Request) outcome {
+	err := admission.Validate(req)
+	if err == nil {
+		return out
+	}
+	if apierrors.IsBadRequest(err) {
+		return h.deny(out, err)
+	}
+	pod, _ := req.Object.(*corev1.Pod)
+	if pod == nil { // Validate fails on anything but a pod with a BadRequest, handled above
+		return h.deny(out, err)
+	}
+	for f := range admission.ImageFields(&pod.Spec) {
+		if *f.Policy != corev1.PullAlways {
+			out.fields = append(out.fields, f.PolicyPath().String())
+		}
+	}
+	if h.dryRun {
+		out.decision = decisionWouldDeny
+		out.response.Warnings = append(out.response.Warnings, "imagepull dry run: would deny: "+err.Error())
+		return out
+	}
+	out.response.Allowed = false
+	out.response.Result = &metav1.Status{
+		Status:  metav1.StatusFailure,
+		Code:    http.StatusForbidden,
+		Reason:  metav1.StatusReasonForbidden,
+		Message: err.Error(),
+		Details: &metav1.StatusDetails{Group: req.Resource.Group, Kind: req.Resource.Resource, Name: podName(req.Name, pod)},
+	}
+	out.decision = decisionDenied
+	return out
+}
+
+// deny makes out a denial with err's status (the plugin's BadRequest, or a decoding error); in
+// dry-run mode, an admission with a warning instead.
+func (h *Handler) deny(out outcome, err error) outcome {
+	status := apierrors.NewInternalError(err).ErrStatus
+	if s, ok := err.(apierrors.APIStatus); ok {
+		status = s.Status()
+	}
+	out.reason = status.Message
+	if h.dryRun {
+		out.decision = decisionWouldDeny
+		out.response.Warnings = append(out.response.Warnings, "imagepull dry run: would deny: "+status.Message)
+		return out
+	}
+	out.response.Allowed = false
+	out.response.Result = &status
+	out.decision = decisionDenied
+	return out
+}
+
+// decodeObject decodes a review's object. An empty object is nil; an object whose kind is not
+// v1 Pod (by its own apiVersion and kind, else by the review's) comes back as its metadata only,
+// which the plugin rejects as not a pod.
+func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind) (runtime.Object, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	pod := &corev1.Pod{}
+	err := json.Unmarshal(raw, pod) // fills the type even when a later field does not fit
+	gvk := pod.GroupVersionKind()
+	if gvk.Empty() {
+		gvk = schema.GroupVersionKind(reviewKind)
+	}
+	if gvk != corev1.SchemeGroupVersion.WithKind("Pod") && !gvk.Empty() {
+		meta := &metav1.PartialObjectMetadata{}
+		if err := json.Unmarshal(raw, meta); err != nil {
+			return nil, err
+		}
+		return meta, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pod, nil
+}
+
+// podName is the name logged and reported: the request's, the pod's, or its generateName.
+func podName(name string, pod *corev1.Pod) string {
+	switch {
+	case name != "":
+		return name
+	case pod == nil:
+		return ""
+	case pod.Name != "":
+		return pod.Name
+	}
+	return pod.GenerateName
+}
