@@ -12,8 +12,10 @@
 //	decide    one pull decision for an image, a policy and a node (or another system's policy)
 //	resolve   the digest a registry gives for an image reference
 //	records   list a kubelet's pull records (KEP-2535): who may use which image
+//	webhook   serve the AlwaysPullImages admission plugin as an admission webhook
 //
-// Every command takes --help (with examples) and -o text|json. Exit codes: 0 success, 1 the
+// Every command takes --help (with examples) and -o text|json (lint also sarif; webhook's -o is
+// its log format). Exit codes: 0 success, 1 the
 // answer is a failure (a decision that fails, a registry error, lint findings), 2 bad usage or
 // unreadable input, 130 interrupted (Ctrl-C).
 //
