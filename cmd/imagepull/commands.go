@@ -130,6 +130,6 @@ Commands:
 	fmt.Fprint(w, `
 Every command takes --help (with examples) and -o text|json.
 Exit codes: 0 success; 1 the answer is a failure (a decision that fails, a registry
-error); 2 bad usage or unreadable input; 130 interrupted.
+error, lint findings); 2 bad usage or unreadable input; 130 interrupted.
 `)
 }
