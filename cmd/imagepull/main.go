@@ -1,14 +1,7 @@
-// Command imagepull is the library's command-line tool. Today it has one subcommand:
-//
-//	imagepull webhook --addr :8443 --tls-cert-file tls.crt --tls-private-key-file tls.key
-//
-// serves the AlwaysPullImages admission plugin as a Kubernetes admission webhook (package
-// github.com/imagepull/imagepull/admission/webhook).
 package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -17,32 +10,30 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stderr)
+	code := newApp(os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stderr)).run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches args to a subcommand and returns the exit code.
-func run(ctx context.Context, args []string, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
-	}
-	switch args[0] {
-	case "webhook":
-		return runWebhook(ctx, args[1:], stderr)
-	case "-h", "--help", "help":
-		usage(stderr)
-		return 0
-	}
-	fmt.Fprintf(stderr, "imagepull: unknown command %q\n", args[0])
-	usage(stderr)
-	return 2
+// app is one run of the command line: its standard streams and whether progress may be shown.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// terminal is true when stderr is a terminal: progress is shown only then.
+	terminal bool
 }
 
-// usage lists the subcommands.
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: imagepull <command> [flags]")
-	fmt.Fprintln(w, "commands:")
-	fmt.Fprintln(w, "  webhook   serve the AlwaysPullImages admission plugin as an admission webhook")
+func newApp(stdin io.Reader, stdout, stderr io.Writer, terminal bool) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, terminal: terminal}
+}
+
+// isTerminal reports whether f is a character device other than a dumb terminal: the test
+// progress output needs. It needs no terminal library (see the package doc).
+func isTerminal(f *os.File) bool {
+	if os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

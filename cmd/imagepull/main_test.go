@@ -3,81 +3,144 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"net"
-	"net/http"
+	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/imagepull/imagepull/internal/tlstest"
 )
 
-func TestRun(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  string
-	}{
-		{"no command", nil, 2, "usage: imagepull <command>"},
-		{"help", []string{"help"}, 0, "webhook   serve the AlwaysPullImages"},
-		{"unknown", []string{"pull"}, 2, `imagepull: unknown command "pull"`},
-		{"webhook help", []string{"webhook", "-h"}, 0, "-tls-private-key-file"},
-		{"webhook bad flag", []string{"webhook", "--nope"}, 2, "flag provided but not defined: -nope"},
-		{"webhook stray argument", []string{"webhook", "extra"}, 2, `imagepull webhook: unexpected arguments ["extra"]`},
-		{"webhook without certificate", []string{"webhook", "--addr=127.0.0.1:0"}, 1,
-			"imagepull webhook: webhook: --tls-cert-file and --tls-private-key-file are both required"},
+// update rewrites the golden files from the current output: go test ./cmd/imagepull -update.
+var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current output")
+
+// binary is the imagepull command built once for all tests, run as a user runs it;
+// fakePlugin is credential/plugin's test plugin, a kubelet credential provider.
+var binary, fakePlugin string
+
+// runTimeout bounds one run of the binary.
+const runTimeout = 2 * time.Minute
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "imagepull-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			assert.Equal(t, tt.wantCode, run(t.Context(), tt.args, &stderr))
-			assert.Contains(t, stderr.String(), tt.wantErr)
-		})
+	binary = filepath.Join(dir, "imagepull")
+	args := []string{"build", "-o", binary}
+	if raceEnabled {
+		args = append(args, "-race")
 	}
-}
-
-// TestWebhookBinary builds the command, runs `imagepull webhook` on loopback, checks it serves
-// TLS and stops cleanly on SIGTERM.
-func TestWebhookBinary(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "imagepull")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
-	ca, certFile, keyFile, err := tlstest.ServingFiles(dir, "imagepull-test", "127.0.0.1")
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "webhook", "--addr="+addr, "--tls-cert-file="+certFile, "--tls-private-key-file="+keyFile)
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}}}
-	assert.Eventually(t, func() bool {
-		resp, err := client.Get("https://" + addr + "/readyz")
-		if err != nil {
-			return false
+	fakePlugin = filepath.Join(dir, "fakeplugin")
+	for _, build := range [][]string{append(args, "."), {"build", "-o", fakePlugin, "../../credential/plugin/testdata/fakeplugin"}} {
+		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %v: %v\n%s", build, err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 20*time.Second, 50*time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, cmd.Wait(), "exit status after SIGTERM; stderr:\n%s", stderr.String())
-	assert.Contains(t, stderr.String(), `"msg":"webhook serving"`)
-	assert.Contains(t, stderr.String(), `"msg":"webhook stopped"`)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	if os.Getenv("IMAGEPULL_CRI_SOCKET") == "" && os.Getenv("CI") != "true" {
+		skipped("cmd/imagepull: SKIPPED the containerd tests: IMAGEPULL_CRI_SOCKET is unset (start one with `. .ci/containerd.sh && containerd_start`)")
+	}
+	os.Exit(code)
 }
+
+// skipped says in one line, visible without -v, that tests were skipped: on the terminal
+// when there is one (the go command hides a passing package's output), on stderr otherwise.
+func skipped(line string) {
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprintln(tty, line)
+		_ = tty.Close()
+		return
+	}
+	fmt.Fprintln(os.Stderr, line)
+}
+
+// result is what one run of the binary gave.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the binary with args and no input.
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	return runWith(t, "", args...)
+}
+
+// runWith runs the binary with args and stdin, in the test's directory, bounded in time.
+func runWith(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	return runAt(t, "", stdin, args...)
+}
+
+// runIn runs the binary with args in dir.
+func runIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	return runAt(t, dir, "", args...)
+}
+
+func runAt(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		require.NoError(t, err, "running %v", args)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+}
+
+// placeholders replaces what changes from run to run (ports, temporary directories,
+// durations) with fixed words, so that output can be compared with a golden file.
+type placeholders []struct{ old, new string }
+
+func (p placeholders) apply(s string) string {
+	for _, r := range p {
+		if r.old != "" {
+			s = strings.ReplaceAll(s, r.old, r.new)
+		}
+	}
+	return durationRE.ReplaceAllString(s, "DURATION")
+}
+
+// durationRE matches the Go durations a message may carry ("1.234s", "15ms", "2m3s").
+var durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m\d+(\.\d+)?s|h\d+m\d+(\.\d+)?s)\b`)
+
+// golden compares got with testdata/golden/name.txt, or rewrites the file under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./cmd/imagepull -update")
+	require.Equal(t, string(want), got, "output differs from %s (go test ./cmd/imagepull -update rewrites it)", path)
+}
+
+// localIDRE matches a local image ID in decide's output: it is the runtime's (or derived from
+// the names given).
+var localIDRE = regexp.MustCompile(`UseLocal sha256:[0-9a-f]{64}`)
+
+// digestRE matches a sha256 digest in output, for digests the test cannot know (a manifest
+// digest containerd computed).
+var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{64}`)

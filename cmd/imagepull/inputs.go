@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/imagepull/imagepull/kube"
+)
+
+// fileFlag is -f: a repeatable flag naming manifest files, directories, or "-" for stdin.
+// Unlike listFlag it does not split on commas: file names may hold them.
+type fileFlag []string
+
+func (f *fileFlag) String() string { return strings.Join(*f, " ") }
+
+func (f *fileFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("empty file name")
+	}
+	*f = append(*f, s)
+	return nil
+}
+
+// inputFlags name the manifests a command reads.
+type inputFlags struct {
+	files     fileFlag
+	recursive bool
+}
+
+func (in *inputFlags) register(fs *flagSet) {
+	fs.Var(&in.files, "f", "read Kubernetes objects from `FILE` (YAML or JSON, one or several documents,\nLists too), from every .yaml, .yml and .json file of a directory, or from\nstandard input with -; repeatable")
+	fs.alias("filename", "f")
+	fs.BoolVar(&in.recursive, "R", false, "with -f DIR, read subdirectories too")
+	fs.alias("recursive", "R")
+}
+
+// paths expands the -f values into the files to read, in order: a directory gives its
+// manifest files sorted by name (and its subdirectories' with -R); "-" stays "-".
+func (in *inputFlags) paths() ([]string, error) {
+	if len(in.files) == 0 {
+		return nil, usagef("no input: give -f FILE, -f DIR or -f - (standard input)")
+	}
+	var out []string
+	stdin := 0
+	for _, f := range in.files {
+		if f == "-" {
+			if stdin++; stdin > 1 {
+				return nil, usagef("standard input (-f -) can be read once")
+			}
+			out = append(out, f)
+			continue
+		}
+		info, err := os.Stat(f)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = fmt.Errorf("%s: %w", f, pe.Err)
+			}
+			return nil, inputErr(err)
+		}
+		if !info.IsDir() {
+			out = append(out, f)
+			continue
+		}
+		files, err := manifestFiles(f, in.recursive)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// manifestFiles lists dir's manifest files, sorted, descending into subdirectories when
+// recursive.
+func manifestFiles(dir string, recursive bool) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && path != dir && !recursive:
+			return filepath.SkipDir
+		case !d.IsDir() && isManifestName(path):
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// isManifestName reports whether a file in a directory is read: .yaml, .yml or .json.
+func isManifestName(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// input is what the commands read: every manifest, in order, and the Secrets of all of them
+// (a pod's pull Secrets may sit in another file, as when a directory is applied).
+type input struct {
+	manifests []*kube.Manifest
+	secrets   []*kube.Secret
+	errors    []*kube.DocumentError
+}
+
+// read reads every input into memory (explain needs every Secret before the first pod).
+func (a *app) read(ctx context.Context, in *inputFlags, progress *progress) (*input, error) {
+	out := &input{}
+	err := a.eachManifest(ctx, in, progress, func(m *kube.Manifest) error {
+		out.manifests = append(out.manifests, m)
+		out.secrets = append(out.secrets, m.Secrets...)
+		out.errors = append(out.errors, m.Errors...)
+		return nil
+	})
+	return out, err
+}
+
+// eachManifest reads the inputs and calls fn with each manifest in input order, on the
+// caller's goroutine. Files are read and parsed on GOMAXPROCS goroutines, at most twice that
+// many ahead of fn, so that memory stays bounded however many files there are. A file that
+// cannot be opened or is too large stops the reading with an input error (exit code 2);
+// malformed documents are in the manifest's Errors.
+func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progress, fn func(*kube.Manifest) error) error {
+	paths, err := in.paths()
+	if err != nil {
+		return err
+	}
+	progress.total = len(paths)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	ahead := make(chan struct{}, 2*workers) // a token per file read but not yet handed to fn
+	results := make([]chan readResult, len(paths))
+	for i := range results {
+		results[i] = make(chan readResult, 1)
+	}
+	go func() {
+		for i, p := range paths {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() { results[i] <- a.readOne(p) }()
+		}
+	}()
+	for i := range paths {
+		var r readResult
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-ahead
+		if r.m == nil { // unreadable or too large; malformed documents come in r.m.Errors
+			return inputErr(r.err)
+		}
+		if err := fn(r.m); err != nil {
+			return err
+		}
+		progress.step(1)
+	}
+	return nil
+}
+
+type readResult struct {
+	m   *kube.Manifest
+	err error
+}
+
+// readOne reads one input: a file, or standard input for "-".
+func (a *app) readOne(path string) readResult {
+	if path == "-" {
+		m, err := kube.Read(a.stdin, kube.Options{File: "-"})
+		return readResult{m, err}
+	}
+	m, err := kube.ReadFile(path, kube.Options{})
+	return readResult{m, err}
+}
+
+// malformed is the error for the documents that could not be read, after the output of
+// the rest: one line each, and exit code 2.
+func (in *input) malformed() error {
+	if len(in.errors) == 0 {
+		return nil
+	}
+	lines := make([]string, len(in.errors))
+	for i, e := range in.errors {
+		lines[i] = e.Error()
+	}
+	return inputErr(errors.New(strings.Join(lines, "\n")))
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/lint"
+	"github.com/imagepull/imagepull/pullpolicy"
+)
+
+func lintCommand() *command {
+	return &command{
+		name:    "lint",
+		args:    "",
+		summary: "check manifests' image pull policies (rules IP001…, text, JSON or SARIF)",
+		help: `Lint checks every image of every workload in Kubernetes manifests against rules with
+stable IDs, each with why it matters and how to fix it (--list-rules shows them): the
+policy not set, a mutable tag, IfNotPresent with a mutable tag, Always on a digest, Never,
+a tag and a digest together, an invalid name or policy, a private-looking registry without
+imagePullSecrets, and, with --require-policy, a policy other than the one required (as the
+AlwaysPullImages admission plugin enforces Always).
+
+Rules can be disabled or given another severity with --rule (repeatable) or a
+configuration file (--config); flags win over the file:
+
+  # .imagepull-lint.yaml
+  requirePolicy: Always
+  publicRegistries: [registry.example.com]
+  rules:
+    IP004: off
+    policy-not-set: error
+
+The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
+2 for unreadable input or malformed documents (reported one per line after the findings).`,
+		examples: []example{
+			{"imagepull lint -f k8s/ -R", "every manifest under k8s/"},
+			{"helm template ./chart | imagepull lint -f -", "a rendered chart, from standard input"},
+			{"imagepull lint -f deploy.yaml --require-policy Always", "enforce Always everywhere, as AlwaysPullImages would"},
+			{"imagepull lint -f k8s/ --rule IP004=off --rule policy-not-set=error --fail-on error", "adjust rules, fail only on errors"},
+			{"imagepull lint -f k8s/ -o sarif > imagepull.sarif", "SARIF 2.1.0 for a code-scanning UI"},
+			{"imagepull lint --list-rules", "the rules, their IDs and default severities"},
+		},
+		minArgs: 0, maxArgs: 0,
+		newRunner: func() runner { return &lintRunner{} },
+	}
+}
+
+type lintRunner struct {
+	in        inputFlags
+	config    string
+	require   string
+	rules     listFlag
+	public    listFlag
+	failOn    string
+	listRules bool
+	out       *formatFlag
+}
+
+func (r *lintRunner) flags(fs *flagSet) {
+	r.in.register(fs)
+	fs.StringVar(&r.config, "config", "", "read the configuration `FILE` (YAML or JSON: requirePolicy, publicRegistries, rules)")
+	fs.StringVar(&r.require, "require-policy", "", "require `POLICY` (Always, IfNotPresent or Never) for every image (rule IP009)")
+	fs.Var(&r.rules, "rule", "`ID=SEVERITY`: set a rule (by ID or name) to note, warning or error, or off\n(repeatable, or comma-separated)")
+	fs.Var(&r.public, "public-registry", "treat `HOST` as a public registry (rule IP008; repeatable)")
+	fs.StringVar(&r.failOn, "fail-on", "warning", "exit 1 when a finding is at least `SEVERITY`: note, warning, error, or never")
+	fs.BoolVar(&r.listRules, "list-rules", false, "list the rules and exit")
+	r.out = fs.output("text", "json", "sarif")
+}
+
+// linterConfig builds the configuration: the file, then the flags.
+func (r *lintRunner) linterConfig() (lint.Config, error) {
+	var cfg lint.Config
+	if r.config != "" {
+		c, err := lint.LoadConfig(r.config)
+		if err != nil {
+			return cfg, inputErr(fmt.Errorf("--config: %w", err))
+		}
+		cfg = c
+	}
+	if r.require != "" {
+		p, err := pullpolicy.ParsePolicy(r.require)
+		if err != nil {
+			return cfg, usagef("--require-policy: %v", err)
+		}
+		cfg.RequirePolicy = p
+	}
+	for _, rule := range r.rules {
+		id, value, ok := strings.Cut(rule, "=")
+		if !ok {
+			return cfg, usagef("--rule %q: want ID=SEVERITY (note, warning, error or off)", rule)
+		}
+		if err := cfg.Set(id, value); err != nil {
+			return cfg, usagef("--rule %s: %v", rule, err)
+		}
+	}
+	cfg.PublicRegistries = append(cfg.PublicRegistries, r.public...)
+	return cfg, nil
+}
+
+// failThreshold parses --fail-on; 0 means never.
+func (r *lintRunner) failThreshold() (lint.Severity, error) {
+	if r.failOn == "never" {
+		return 0, nil
+	}
+	s, err := lint.ParseSeverity(r.failOn)
+	if err != nil {
+		return 0, usagef("--fail-on: %v", err)
+	}
+	return s, nil
+}
+
+func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
+	cfg, err := r.linterConfig()
+	if err != nil {
+		return err
+	}
+	failOn, err := r.failThreshold()
+	if err != nil {
+		return err
+	}
+	l, err := lint.New(cfg)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if r.listRules {
+		return r.writeRules(a.stdout, l.Rules())
+	}
+	// Each manifest is linted as it is read and then dropped: memory does not grow with
+	// the number of files, only with the findings.
+	var findings []lint.Finding
+	in := &input{}
+	progress := a.newProgress("files", 0)
+	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest) error {
+		findings = append(findings, l.Manifest(m)...)
+		in.errors = append(in.errors, m.Errors...)
+		return nil
+	})
+	progress.finish()
+	if err != nil {
+		return err
+	}
+	switch r.out.value {
+	case "json":
+		err = lint.WriteJSON(a.stdout, findings)
+	case "sarif":
+		err = lint.WriteSARIF(a.stdout, sarifTool(), l.Rules(), findings)
+	default:
+		err = lint.WriteText(a.stdout, findings)
+	}
+	if err != nil {
+		return err
+	}
+	if err := in.malformed(); err != nil {
+		return err
+	}
+	if failOn != 0 && lint.Reaches(findings, failOn) {
+		return errReported
+	}
+	return nil
+}
+
+// ruleJSON is a rule as --list-rules shows it: with the severity configured, or "off".
+type ruleJSON struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Severity string `json:"severity"`
+	Why      string `json:"why"`
+	Fix      string `json:"fix"`
+}
+
+// writeRules lists every rule, with the severity it runs at (enabled lists those that run).
+func (r *lintRunner) writeRules(w io.Writer, enabled []lint.Rule) error {
+	var rules []ruleJSON
+	for _, rule := range lint.Rules() {
+		sev := "off"
+		for _, e := range enabled {
+			if e.ID == rule.ID {
+				sev = e.Severity.String()
+			}
+		}
+		rules = append(rules, ruleJSON{ID: rule.ID, Name: rule.Name, Severity: sev, Why: rule.Why, Fix: rule.Fix})
+	}
+	if r.out.value != "text" {
+		return writeJSON(w, rules)
+	}
+	for _, rule := range rules {
+		fmt.Fprintf(w, "%s  %-7s  %s\n  why: %s\n  fix: %s\n", rule.ID, rule.Severity, rule.Name, rule.Why, rule.Fix)
+	}
+	return nil
+}
+
+// sarifTool names this program in SARIF output, with the module's version when the binary
+// was built from a released module.
+func sarifTool() lint.Tool {
+	t := lint.Tool{Name: "imagepull", InformationURI: "https://github.com/imagepull/imagepull"}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		t.Version = bi.Main.Version
+	}
+	return t
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLintGolden lints the manifests in every output format.
+func TestLintGolden(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		t.Run(format, func(t *testing.T) {
+			res := run(t, append(append([]string{"lint"}, manifestInputs...), "-o", format)...)
+			assert.Equal(t, exitFailure, res.code, "the manifests have errors: %s", res.stderr)
+			assert.Empty(t, res.stderr)
+			golden(t, "lint."+format, res.stdout)
+		})
+	}
+	res := run(t, "lint", "--list-rules")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	golden(t, "lint-rules", res.stdout)
+}
+
+// lintFindings runs lint -o json and returns rule → severities of the findings, and the
+// exit code.
+func lintFindings(t *testing.T, args ...string) (map[string][]string, int) {
+	t.Helper()
+	res := run(t, append(append(append([]string{"lint"}, manifestInputs...), "-o", "json"), args...)...)
+	require.Empty(t, res.stderr)
+	var out struct {
+		Findings []struct{ Rule, Severity string }
+		Summary  map[string]int
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), res.stdout)
+	got := make(map[string][]string)
+	for _, f := range out.Findings {
+		got[f.Rule] = append(got[f.Rule], f.Severity)
+	}
+	return got, res.code
+}
+
+// TestLintConfiguration: severities, disabled rules, the required policy, public registries,
+// from flags and from a file (flags win), and the exit code's threshold.
+func TestLintConfiguration(t *testing.T) {
+	base, code := lintFindings(t)
+	require.Equal(t, exitFailure, code)
+	require.NotEmpty(t, base["IP001"])
+	require.NotEmpty(t, base["IP004"])
+	require.NotEmpty(t, base["IP008"])
+	require.Empty(t, base["IP009"], "IP009 runs only with a required policy")
+
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		code  int
+		check func(t *testing.T, got map[string][]string)
+	}{
+		{"a rule off", []string{"--rule", "IP001=off"}, exitFailure, func(t *testing.T, got map[string][]string) {
+			assert.Empty(t, got["IP001"])
+			assert.Equal(t, base["IP002"], got["IP002"])
+		}},
+		{"a rule by name to error", []string{"--rule", "policy-not-set=error"}, exitFailure, func(t *testing.T, got map[string][]string) {
+			assert.Len(t, got["IP001"], len(base["IP001"]))
+			for _, s := range got["IP001"] {
+				assert.Equal(t, "error", s)
+			}
+		}},
+		{"required policy", []string{"--require-policy", "Always"}, exitFailure, func(t *testing.T, got map[string][]string) {
+			assert.NotEmpty(t, got["IP009"])
+		}},
+		{"a public registry", []string{"--public-registry", "registry.example.com"}, exitFailure, func(t *testing.T, got map[string][]string) {
+			assert.Less(t, len(got["IP008"]), len(base["IP008"]))
+		}},
+		{"the file", []string{"--config", "testdata/lint-config.yaml"}, exitFailure, func(t *testing.T, got map[string][]string) {
+			assert.Empty(t, got["IP004"])
+			assert.NotEmpty(t, got["IP009"])
+			assert.Less(t, len(got["IP008"]), len(base["IP008"]))
+			for _, s := range got["IP001"] {
+				assert.Equal(t, "error", s)
+			}
+		}},
+		{"flags win over the file", []string{"--config", "testdata/lint-config.yaml", "--rule", "IP004=note", "--require-policy", "IfNotPresent"}, exitFailure,
+			func(t *testing.T, got map[string][]string) {
+				assert.Equal(t, base["IP004"], got["IP004"])
+				assert.Greater(t, len(got["IP009"]), 0)
+			}},
+		{"fail on never", []string{"--fail-on", "never"}, exitOK, nil},
+		{"only notes fail on note", []string{"--rule", "IP003=note", "--rule", "IP007=note", "--rule", "IP010=note", "--rule", "IP001=note",
+			"--rule", "IP002=note", "--rule", "IP005=note", "--rule", "IP006=note", "--fail-on", "warning"}, exitOK, nil},
+		{"errors only", []string{"--rule", "IP003=warning", "--rule", "IP007=warning", "--rule", "IP010=warning", "--fail-on", "error"}, exitOK, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, code := lintFindings(t, tc.args...)
+			assert.Equal(t, tc.code, code)
+			if tc.check != nil {
+				tc.check(t, got)
+			}
+		})
+	}
+}
+
+// TestLintSARIF: the SARIF log is 2.1.0, names the tool and its rules, and has one result per
+// finding, located in the file.
+func TestLintSARIF(t *testing.T) {
+	findings, _ := lintFindings(t)
+	total := 0
+	for _, f := range findings {
+		total += len(f)
+	}
+	res := run(t, append(append([]string{"lint"}, manifestInputs...), "-o", "sarif")...)
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string
+					Rules []struct{ ID string }
+				}
+			}
+			Results []struct {
+				RuleID    string
+				Level     string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &log))
+	assert.Equal(t, "2.1.0", log.Version)
+	assert.Contains(t, log.Schema, "sarif")
+	require.Len(t, log.Runs, 1)
+	assert.Equal(t, "imagepull", log.Runs[0].Tool.Driver.Name)
+	assert.NotEmpty(t, log.Runs[0].Tool.Driver.Rules)
+	require.Len(t, log.Runs[0].Results, total)
+	for _, r := range log.Runs[0].Results {
+		require.Len(t, r.Locations, 1)
+		loc := r.Locations[0].PhysicalLocation
+		assert.True(t, strings.HasPrefix(loc.ArtifactLocation.URI, "testdata/manifests/") ||
+			strings.Contains(loc.ArtifactLocation.URI, "examples/manifests/"), loc.ArtifactLocation.URI)
+		assert.Positive(t, loc.Region.StartLine)
+	}
+}
