@@ -1,6 +1,9 @@
 package apiservere2e
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -90,12 +93,18 @@ func scenario(t *testing.T, api *controlplane.APIServer, ns string) result {
 	return res
 }
 
-// normalize clears what differs between two servers storing the same requests.
+// normalize clears what differs between two servers storing the same requests: identities,
+// times, and the order of the managed-fields entries, which the API server sorts by their
+// (second-granular) times, so that two entries written within one second come in either order.
 func normalize(p corev1.Pod) corev1.Pod {
 	p.UID, p.ResourceVersion, p.CreationTimestamp = "", "", metav1.Time{}
 	for i := range p.ManagedFields {
 		p.ManagedFields[i].Time = nil
 	}
+	slices.SortStableFunc(p.ManagedFields, func(a, b metav1.ManagedFieldsEntry) int {
+		return cmp.Or(strings.Compare(a.Manager, b.Manager), strings.Compare(string(a.Operation), string(b.Operation)),
+			strings.Compare(a.Subresource, b.Subresource), strings.Compare(a.APIVersion, b.APIVersion))
+	})
 	return p
 }
 
