@@ -31,8 +31,7 @@ func FuzzRead(f *testing.F) {
 		if m == nil {
 			return
 		}
-		// YAML breaks lines at "\n", "\r\n" and a lone "\r" alike.
-		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n")) + 1
+		lines := yamlLines(data)
 		for _, e := range m.Errors {
 			if e.Document < 1 || e.Line < 1 || e.Line > lines {
 				t.Fatalf("error without a place in the input: %v", e)
@@ -46,4 +45,14 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yamlLines counts the lines of data as the YAML parser does: "\n", "\r\n", a lone "\r",
+// and the Unicode breaks NEL (U+0085), LS (U+2028) and PS (U+2029) each end a line.
+func yamlLines(data []byte) int {
+	n := 1 + bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n"))
+	for _, br := range []string{"\u0085", "\u2028", "\u2029"} {
+		n += bytes.Count(data, []byte(br))
+	}
+	return n
 }
