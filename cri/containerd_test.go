@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/critest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/reference"
@@ -33,14 +33,7 @@ const testTimeout = 30 * time.Second
 // runtime tests silently.
 func containerd(t *testing.T) (context.Context, *cri.Client) {
 	t.Helper()
-	socket := os.Getenv("IMAGEPULL_CRI_SOCKET")
-	if socket == "" {
-		const how = "IMAGEPULL_CRI_SOCKET is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but " + how)
-		}
-		t.Skip(how)
-	}
+	socket := critest.Socket(t)
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	t.Cleanup(cancel)
 	c, err := cri.Dial(ctx, socket, nil)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imagepull/imagepull/internal/critest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,21 +50,8 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
-	if os.Getenv("IMAGEPULL_CRI_SOCKET") == "" && os.Getenv("CI") != "true" {
-		skipped("cmd/imagepull: SKIPPED the containerd tests: IMAGEPULL_CRI_SOCKET is unset (start one with `. .ci/containerd.sh && containerd_start`)")
-	}
+	critest.ReportSkipped("cmd/imagepull")
 	os.Exit(code)
-}
-
-// skipped says in one line, visible without -v, that tests were skipped: on the terminal
-// when there is one (the go command hides a passing package's output), on stderr otherwise.
-func skipped(line string) {
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintln(tty, line)
-		_ = tty.Close()
-		return
-	}
-	fmt.Fprintln(os.Stderr, line)
 }
 
 // result is what one run of the binary gave.

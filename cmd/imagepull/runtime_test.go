@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/critest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
@@ -21,14 +22,7 @@ import (
 // CI=true, where it fails: CI must not skip the runtime tests silently.
 func containerd(t *testing.T) (string, *cri.Client) {
 	t.Helper()
-	socket := os.Getenv("IMAGEPULL_CRI_SOCKET")
-	if socket == "" {
-		const how = "IMAGEPULL_CRI_SOCKET is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but " + how)
-		}
-		t.Skip(how)
-	}
+	socket := critest.Socket(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	c, err := cri.Dial(ctx, socket, nil)

@@ -3,7 +3,6 @@ package plugin_test
 import (
 	"context"
 	"encoding/base64"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/imagepull/imagepull/credential/plugin"
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/critest"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry/registrytest"
@@ -24,14 +24,7 @@ import (
 // duration pulls again (Always) without the plugin running again. Without the socket the test
 // is skipped, except under CI=true, where it fails.
 func TestContainerdPullsWithPluginCredentials(t *testing.T) {
-	socket := os.Getenv("IMAGEPULL_CRI_SOCKET")
-	if socket == "" {
-		const how = "IMAGEPULL_CRI_SOCKET is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but " + how)
-		}
-		t.Skip(how)
-	}
+	socket := critest.Socket(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	c, err := cri.Dial(ctx, socket, nil)

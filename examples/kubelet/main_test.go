@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/critest"
 )
 
 // hostPort matches the loopback registry's address, which changes from run to run.
@@ -82,14 +82,7 @@ func Example() {
 // which are real: the same events, messages, errors and image IDs. It is skipped without a
 // runtime, except under CI=true, where it fails.
 func TestCRI(t *testing.T) {
-	socket := os.Getenv("IMAGEPULL_CRI_SOCKET")
-	if socket == "" {
-		const how = "IMAGEPULL_CRI_SOCKET is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but " + how)
-		}
-		t.Skip(how)
-	}
+	socket := critest.Socket(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/imagepull/imagepull/admission/webhook"
 	"github.com/imagepull/imagepull/cri"
+	"github.com/imagepull/imagepull/internal/critest"
 	"github.com/imagepull/imagepull/kube"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/pullpolicy"
@@ -121,14 +121,7 @@ func TestSeedStory(t *testing.T) {
 // under CI=true).
 func containerd(t *testing.T) (context.Context, *cri.Client) {
 	t.Helper()
-	socket := os.Getenv("IMAGEPULL_CRI_SOCKET")
-	if socket == "" {
-		const how = "IMAGEPULL_CRI_SOCKET is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but " + how)
-		}
-		t.Skip(how)
-	}
+	socket := critest.Socket(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
 	c, err := cri.Dial(ctx, socket, nil)

@@ -1,0 +1,45 @@
+// Package critest gives the tests that need a real container runtime its CRI socket: the one
+// .ci/containerd.sh starts, named by IMAGEPULL_CRI_SOCKET. Without it such a test is skipped,
+// except under CI=true, where it fails: CI must never skip the runtime tests silently.
+package critest
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// SocketEnv names the environment variable that holds the CRI socket's path.
+const SocketEnv = "IMAGEPULL_CRI_SOCKET"
+
+// Socket returns the CRI socket named by [SocketEnv]. When it is unset, Socket skips the test,
+// or fails it under CI=true.
+func Socket(t testing.TB) string {
+	t.Helper()
+	socket := os.Getenv(SocketEnv)
+	if socket == "" {
+		const how = SocketEnv + " is unset; start a containerd with `. .ci/containerd.sh && containerd_start`"
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but " + how)
+		}
+		t.Skip(how)
+	}
+	return socket
+}
+
+// ReportSkipped says in one line, visible without -v, that pkg's runtime tests were skipped
+// because [SocketEnv] is unset (and CI is not set, under which they fail instead). Call it from
+// TestMain after m.Run. The go command hides a passing package's output, so the line goes to
+// the terminal when there is one, and to standard error otherwise.
+func ReportSkipped(pkg string) {
+	if os.Getenv(SocketEnv) != "" || os.Getenv("CI") == "true" {
+		return
+	}
+	line := pkg + ": SKIPPED the containerd tests: " + SocketEnv + " is unset (start one with `. .ci/containerd.sh && containerd_start`)"
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprintln(tty, line)
+		_ = tty.Close()
+		return
+	}
+	fmt.Fprintln(os.Stderr, line)
+}
