@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/pullpolicy"
+	"github.com/imagepull/imagepull/pullpolicy/pullpolicytest"
 	"github.com/imagepull/imagepull/reference"
 )
 
@@ -24,23 +25,10 @@ var (
 	dgArm   = digest.FromString("arm64 manifest")
 )
 
-// sentinels are the error kinds a Decide failure may carry; exactly one must match.
-var sentinels = []error{
-	pullpolicy.ErrImagePullBackOff, pullpolicy.ErrImageInspect, pullpolicy.ErrImagePull,
-	pullpolicy.ErrImageNeverPull, pullpolicy.ErrInvalidImageName, pullpolicy.ErrRegistryUnavailable,
-	pullpolicy.ErrSignatureValidationFailed, pullpolicy.ErrInvalidPolicy, pullpolicy.ErrMisuse,
-}
-
 func requireOneSentinel(t *testing.T, err error, want error) {
 	t.Helper()
 	require.ErrorIs(t, err, want)
-	var n int
-	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			n++
-		}
-	}
-	assert.Equal(t, 1, n, "exactly one sentinel in %v", err)
+	assert.Len(t, pullpolicytest.Kinds(err), 1, "exactly one sentinel in %v", err)
 	var pe *pullpolicy.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, want, pe.Reason)

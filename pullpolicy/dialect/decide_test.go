@@ -15,6 +15,7 @@ import (
 	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/pullpolicy/dialect"
+	"github.com/imagepull/imagepull/pullpolicy/pullpolicytest"
 	"github.com/imagepull/imagepull/reference"
 )
 
@@ -32,24 +33,11 @@ var (
 	errNotFound     = errors.New("HEAD https://registry/v2/app/manifests/v1: 404 manifest unknown")
 )
 
-// sentinels are the error kinds a failed decision may carry; exactly one must match.
-var sentinels = []error{
-	pullpolicy.ErrImagePullBackOff, pullpolicy.ErrImageInspect, pullpolicy.ErrImagePull,
-	pullpolicy.ErrImageNeverPull, pullpolicy.ErrInvalidImageName, pullpolicy.ErrRegistryUnavailable,
-	pullpolicy.ErrSignatureValidationFailed, pullpolicy.ErrInvalidPolicy,
-}
-
 // requireKind checks that err matches want and no other sentinel, through a *pullpolicy.Error.
 func requireKind(t *testing.T, err, want error) {
 	t.Helper()
 	require.ErrorIs(t, err, want)
-	n := 0
-	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			n++
-		}
-	}
-	assert.Equal(t, 1, n, "exactly one sentinel in %v", err)
+	assert.Len(t, pullpolicytest.Kinds(err), 1, "exactly one sentinel in %v", err)
 	var pe *pullpolicy.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, want, pe.Reason)
