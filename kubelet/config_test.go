@@ -54,7 +54,7 @@ func TestNewManagerValidation(t *testing.T) {
 		is:   pullmanager.ErrInvalidVerificationPolicy,
 	}, {
 		name: "invalid allowlist",
-		cfg:  kubelet.Config{VerificationPolicy: pullmanager.NeverVerifyAllowlistedImages, Allowlist: []string{"nginx"}},
+		cfg:  kubelet.Config{VerificationPolicy: pullmanager.NeverVerifyAllowlistedImages, Allowlist: []string{"nginx:1.25"}},
 		is:   pullmanager.ErrInvalidAllowlist,
 	}, {
 		name: "no store", noStore: true,

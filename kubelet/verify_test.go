@@ -15,7 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const presentRepo = "docker.io/library/present_image"
+// presentRepo is the record key of the pod image "present_image": the kubelet keys records by
+// trimImageTagDigest(image), the image as written (image_manager_test.go:439 keys it so).
+const presentRepo = "present_image"
 
 func secretsEntry(secrets ...pullmanager.ImagePullSecret) pullmanager.ImagePullCredentials {
 	return pullmanager.ImagePullCredentials{KubernetesSecrets: secrets}
@@ -59,7 +61,7 @@ func TestEnsureImageCredentialVerification(t *testing.T) {
 	}{{
 		name:    "F1 record for another name only: pull, then the pod's secret is recorded",
 		policy:  pullpolicy.IfNotPresent,
-		record:  map[string]pullmanager.ImagePullCredentials{"docker.io/library/another_image": secretsEntry(known)},
+		record:  map[string]pullmanager.ImagePullCredentials{"another_image": secretsEntry(known)},
 		secrets: []credential.Secret{hubSecret("mine", "someothertestuid", "u")},
 		calls:   pulls, then: inspect,
 		want: &pullmanager.ImagePullCredentials{KubernetesSecrets: []pullmanager.ImagePullSecret{

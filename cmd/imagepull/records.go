@@ -22,7 +22,9 @@ func recordsCommand() *command {
 		summary: "list a kubelet's pull records (KEP-2535): who may use which image",
 		help: `Records reads a kubelet's pull records directory (DIR is /var/lib/kubelet/image_manager on
 a node, with pulling/ and pulled/ inside) and lists, for each image the kubelet pulled, the
-repository names it was pulled under and who may use it without pulling again: every pod
+names it was pulled under and who may use it without pulling again. A name is the pod's image
+string without tag or digest, as written: the kubelet keys "nginx:1.25" as "nginx" and
+"docker.io/library/nginx:1.25" as "docker.io/library/nginx", two names. Who: every pod
 (pulled anonymously or with node credentials), the pods with one of the named Secrets
 (same content hash, or same namespace, name and UID), or the pods of the named service
 accounts. An image recorded without credentials must be pulled by every pod that wants it.

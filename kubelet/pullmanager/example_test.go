@@ -54,10 +54,12 @@ func ExampleManager() {
 // The allowlist is validated as the kubelet validates preloadedImagesVerificationAllowlist.
 func ExampleValidateAllowlist() {
 	fmt.Println(pullmanager.ValidateAllowlist([]string{"registry.k8s.io/*", "docker.io/library/nginx"}))
-	fmt.Println(pullmanager.ValidateAllowlist([]string{"nginx"}))
+	fmt.Println(pullmanager.ValidateAllowlist([]string{"nginx", "library/busybox"})) // taken as written
+	fmt.Println(pullmanager.ValidateAllowlist([]string{"nginx:1.25"}))
 	fmt.Println(pullmanager.ValidateAllowlist([]string{"registry.k8s.io/pause*"}))
 	// Output:
 	// <nil>
-	// neither tag nor digest is accepted in an image reference: nginx
+	// <nil>
+	// neither tag nor digest is accepted in an image reference: nginx:1.25
 	// not a valid wildcard pattern, only patterns ending with '/*' are allowed: registry.k8s.io/pause*
 }

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/imagepull/imagepull/reference"
 )
 
 // writeBackLimit is the number of Secrets a record's entry may hold before a successful match
@@ -159,11 +157,10 @@ func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredential
 	l := v.pulledLocks.stripe(imageRef)
 	l.Lock()
 	defer l.Unlock()
-	img, err := reference.Parse(image)
+	key, err := RecordKey(image) // image_pull_manager.go:121
 	if err != nil {
 		return fmt.Errorf("invalid image name %q: %w", image, err)
 	}
-	repo := img.Repository()
 	rec, exists, err := v.records.GetPulledRecord(imageRef)
 	if err != nil {
 		v.log.Info("failed to retrieve an ImagePulledRecord", "image", image, "err", err)
@@ -172,11 +169,11 @@ func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredential
 	if !exists {
 		rec = PulledRecord{LastUpdatedTime: v.now(), ImageRef: imageRef, CredentialMapping: make(map[string]ImagePullCredentials)}
 		if creds != nil {
-			rec.CredentialMapping[repo] = creds.Clone()
+			rec.CredentialMapping[key] = creds.Clone()
 		}
 		return v.records.WritePulledRecord(rec)
 	}
-	rec, changed := mergeRecord(rec, repo, creds, v.now())
+	rec, changed := mergeRecord(rec, key, creds, v.now())
 	if !changed {
 		return nil
 	}
@@ -193,8 +190,9 @@ var errUnreadable = errors.New("unable to read image pull records")
 //   - records unreadable or corrupt → true (logged "Unable to access cache records about image
 //     pulls"): never a silent pass;
 //   - the policy requires no verification → false;
-//   - no pulled record, no entry for the image's repository, or an entry without credentials
-//     → true;
+//   - no pulled record, no entry for the image's [RecordKey] (the image string without tag or
+//     digest, not normalised: "busybox:1.36" and "docker.io/library/busybox" are two keys),
+//     or an entry without credentials → true;
 //   - an entry open to every pod (NodePodsAccessible) → false;
 //   - otherwise podCreds is called (once, only now): a pod Secret whose hash equals a recorded
 //     non-empty hash, or whose UID, namespace and name equal a recorded Secret's (all three
@@ -233,12 +231,12 @@ func (v *Manager) check(ctx context.Context, image, imageRef string, podCreds fu
 	if !hasRecord {
 		return true, CheckMustAuthenticate, nil
 	}
-	img, err := reference.Parse(image)
+	key, err := RecordKey(image) // image_pull_manager.go:254
 	if err != nil {
 		v.log.Error("failed to parse image name, forcing image credentials reverification", "image", image, "err", err)
 		return true, CheckError, nil
 	}
-	entry, ok := rec.CredentialMapping[img.Repository()]
+	entry, ok := rec.CredentialMapping[key]
 	switch {
 	case !ok:
 		return true, CheckMustAuthenticate, nil

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	distref "github.com/distribution/reference"
 )
 
 // VerificationPolicy is the kubelet's imagePullCredentialsVerificationPolicy (KEP-2535): when a
@@ -66,8 +64,10 @@ func allowlistErrorf(cause error, format string, args ...any) error {
 }
 
 // ValidateAllowlist checks preloadedImagesVerificationAllowlist patterns as the kubelet does
-// and returns the first problem. A pattern is either a repository written in full, without tag
-// or digest ("docker.io/library/nginx"; "nginx" is rejected), or a prefix ending in "/*"
+// (getAllowlistImagePattern, pkg/kubelet/images/pullmanager/image_pull_policies.go:141) and
+// returns the first problem. A pattern is either an image name without tag or digest, taken as
+// written ("nginx", "library/busybox" and "docker.io/library/nginx" are three different
+// entries, and "nginx:1.25" is refused), or a prefix ending in "/*"
 // ("registry.example.com/team/*"). No other "*" is allowed, and no surrounding whitespace.
 func ValidateAllowlist(patterns []string) error {
 	_, err := newAllowlist(patterns)
@@ -115,26 +115,31 @@ func parseAllowlistPattern(p string) (string, bool, error) {
 	case wildcard:
 		return trimmed, true, nil
 	}
-	named, err := distref.ParseNormalizedNamed(trimmed)
+	key, err := RecordKey(trimmed)
 	if err != nil {
 		return "", false, allowlistErrorf(err, "failed to parse as an image name: %v", err)
 	}
-	if named.Name() != trimmed {
+	if key != trimmed {
 		return "", false, allowlistErrorf(nil, "neither tag nor digest is accepted in an image reference: %s", p)
 	}
 	return trimmed, false, nil
 }
 
-// matches reports whether the pod's image string is allowlisted. As in kubelet v1.36.3 the raw
-// string is compared, not its normalised repository: "busybox:1.36" does not match
-// "docker.io/library/busybox", while "docker.io/library/busybox" (no tag) does, and a
-// wildcard "docker.io/library/*" matches "docker.io/library/busybox:1.36".
+// matches reports whether the pod's image string is allowlisted (the kubelet's imageMatches,
+// image_pull_policies.go:112): its [RecordKey] (the raw string when that fails) equals an
+// entry, or starts with a wildcard's prefix. Nothing is normalised: "test.io/test/image:tag"
+// and "test.io/test/image@sha256:…" match the entry "test.io/test/image", "ubuntu:22.04"
+// matches "ubuntu", and "busybox:1.36" does not match "docker.io/library/busybox".
 func (a allowlist) matches(image string) bool {
-	if _, ok := a.exact[image]; ok {
+	key, err := RecordKey(image)
+	if err != nil {
+		key = image
+	}
+	if _, ok := a.exact[key]; ok {
 		return true
 	}
 	for _, p := range a.prefixes {
-		if strings.HasPrefix(image, p) {
+		if strings.HasPrefix(key, p) {
 			return true
 		}
 	}

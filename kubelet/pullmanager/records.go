@@ -24,9 +24,11 @@ type PulledRecord struct {
 	LastUpdatedTime time.Time
 	// ImageRef is the runtime's image ID.
 	ImageRef string
-	// CredentialMapping maps a normalised repository ("docker.io/library/nginx", the pod image
-	// without tag or digest) to the credentials that pulled the image under that name. An empty
-	// mapping means "pulled by the kubelet, credentials unknown": every pod must verify.
+	// CredentialMapping maps a pod image string without tag or digest, as written and not
+	// normalised ([RecordKey]: "nginx" for "nginx:1.25", "docker.io/library/nginx" for
+	// "docker.io/library/nginx:1.25"), to the credentials that pulled the image under that
+	// name. An empty mapping means "pulled by the kubelet, credentials unknown": every pod
+	// must verify.
 	CredentialMapping map[string]ImagePullCredentials
 }
 
