@@ -2,7 +2,9 @@ package cache
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
+	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 const (
@@ -51,6 +54,10 @@ func TestFileRecordsAlwaysCycleChild(t *testing.T) {
 	require.NoError(t, err)
 	v, err := pullmanager.New(pullmanager.Config{Records: r})
 	require.NoError(t, err)
+	// A restarted kubelet first turns the intents a crash left into records for the images the
+	// runtime has (image_pull_manager.go initialize()); without it, the next pull of the same
+	// string would remove the intent that covers the image the crash left unrecorded.
+	require.NoError(t, v.Initialize(t.Context(), runtimeImages(t, filepath.Join(dir, "runtime.log"))))
 	runtimeLog, err := os.OpenFile(filepath.Join(dir, "runtime.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	require.NoError(t, err)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); gen++ {
@@ -67,12 +74,38 @@ func TestFileRecordsAlwaysCycleChild(t *testing.T) {
 	}
 }
 
+// runtimeImages lists the images of the runtime log as a runtime would: every image by its ID
+// and digest, and the tag on the newest image pulled under it (the tag moved away from the
+// older ones).
+func runtimeImages(t *testing.T, path string) []pullpolicy.LocalImage {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	require.NoError(t, err)
+	var images []pullpolicy.LocalImage
+	newest := map[string]int{} // tag → index in images
+	for _, line := range strings.Split(string(data), "\n") {
+		image, ref, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		newest[image] = len(images)
+		images = append(images, pullpolicy.LocalImage{ID: ref, RepoDigests: []string{strings.TrimSuffix(image, ":latest") + "@" + ref}})
+	}
+	for image, i := range newest {
+		images[i].RepoTags = []string{image}
+	}
+	return images
+}
+
 // TestFileRecordsAlwaysCycleSurvivesKill kills a process running pull cycles (SIGKILL) at
 // random points and checks the isolation invariant after each kill, on the files alone (as a
 // restarted kubelet would find them): every image the runtime has is covered by a record
 // naming the Secret that pulled it, or by an intent for its image string (so that it counts as
 // pulled by the kubelet and must be verified). An image with neither would count as preloaded:
-// a pod without the Secret would get it.
+// a pod without the Secret would get it. A record without the Secret (an intent turned into a
+// record at restart) also counts: the image is kubelet-pulled, so every pod must verify.
 func TestFileRecordsAlwaysCycleSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -108,8 +141,11 @@ func TestFileRecordsAlwaysCycleSurvivesKill(t *testing.T) {
 			}
 			rec, found, err := r.GetPulledRecord(ref)
 			require.NoError(t, err, "run %d: no corrupt record", run)
-			covered := found && len(rec.CredentialMapping[strings.TrimSuffix(image, ":latest")].KubernetesSecrets) == 1
-			if !covered {
+			if found {
+				entry, ok := rec.CredentialMapping[strings.TrimSuffix(image, ":latest")]
+				require.True(t, !ok || len(entry.KubernetesSecrets) == 1 && !entry.NodePodsAccessible,
+					"run %d: image %s: only the Secret that pulled it may use it: %+v", run, ref, rec)
+			} else {
 				intent, err := r.PullIntentExists(image)
 				require.NoError(t, err)
 				require.True(t, intent, "run %d: image %s (%s) is on the node with neither record nor intent", run, ref, image)

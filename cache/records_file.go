@@ -31,22 +31,23 @@ const (
 //	<dir>/pulled/sha256-<hex sha256 of the imageRef>        ImagePulledRecord
 //
 // Files are compact JSON of kubelet.config.k8s.io/v1beta1 (v1alpha1 is read too), decoded
-// strictly: an unknown field makes the record corrupt. Writes are atomic (temporary file,
-// fsync, rename, directory fsync), so a crash leaves the old record or the new one. A record
-// that cannot be decoded is reported as an error matching [pullmanager.ErrCorruptRecord], which
-// makes the [pullmanager.Manager] force a pull, never pass silently. So is anything but a
-// regular file where a record should be: a symlink (wherever it points), a FIFO, a device, a
-// directory, or a file over [MaxRecordFileSize]. Reading never blocks and never reads more than
-// that size.
+// strictly: an unknown field makes the record corrupt. The directory goes through the same
+// states as the kubelet's, file for file and byte for byte: every write goes to
+// "<name>.tmp" and is renamed over the target (fs_pullrecords.go:305), an intent is written
+// before its pull and its file removed once the pull's record is written or the pull failed,
+// so a node can switch between the kubelet and a program built on this package at any
+// instant, a crash included. A crash leaves the old file or the new one, never a torn one.
+// A record that cannot be decoded is reported as an error matching
+// [pullmanager.ErrCorruptRecord], which makes the [pullmanager.Manager] force a pull, never
+// pass silently. So is anything but a regular file where a record should be: a symlink
+// (wherever it points), a FIFO, a device, a directory, or a file over [MaxRecordFileSize].
+// Reading never blocks and never reads more than that size.
 //
-// Intents are written durably (fsync) before a pull, as crash safety requires: after a crash,
-// an image on the node has a record or an intent. Unlike the kubelet, FileRecords does not
-// remove the file of an intent it wrote when the intent is deleted: it marks it deleted in
-// memory (every method then answers as if the file were gone) and revives it without I/O at
-// the next pull of the same image string, so that repeated pulls (policy Always) cost no
-// intent I/O at all while a durable intent still exists before every pull. At most 1,024 such
-// files are kept; [FileRecords.Close] removes them. After a crash they are read as intents,
-// like those of pulls in flight: the kubelet's own state after a crash mid-pull.
+// Like the kubelet, FileRecords does not fsync by default: a killed process loses nothing
+// (the kernel has the data), and on a journaling file system with ordered data (ext4's
+// default) the intent, record and removal reach the disk in the order they were made, so
+// after a power loss an image has its record or its intent, or the record is torn and forces
+// a pull. [FileRecordsOptions].Sync flushes every write for other file systems.
 //
 // A FileRecords is safe for concurrent use; the directory must not be written by another
 // process at the same time (the kubelet's included).
@@ -54,27 +55,42 @@ type FileRecords struct {
 	pullingDir string
 	pulledDir  string
 	fs         fileSystem
-
-	mu      sync.Mutex          // protects written and dormant
-	written map[string]struct{} // intents this FileRecords wrote (durably) and that are live
-	dormant map[string]struct{} // intents deleted in memory whose files stay on disk
+	sync       bool
+	locks      [64]sync.Mutex // by file name: a write's temporary name is fixed, as the kubelet's
 }
 
-// maxDormantIntents bounds the intents [FileRecords] keeps on disk after their deletion; past
-// it, the file of an arbitrary dormant intent is removed.
-const maxDormantIntents = 1024
+// FileRecordsOptions configures [OpenFileRecords]. The zero value, or nil, is the kubelet's
+// behaviour.
+type FileRecordsOptions struct {
+	// Sync flushes every file to disk before renaming it into place, and the directory after
+	// (fsync, about 4 ms a write on an ordinary disk). The kubelet does not; set it when the
+	// records live on a file system that may reorder writes across a power loss.
+	Sync bool
+}
 
 // NewFileRecords opens the records under dir (the kubelet's is
-// /var/lib/kubelet/image_manager), creating dir/pulling and dir/pulled with mode 0700 when
-// missing. Like the kubelet at startup, it rewrites v1alpha1 files as v1beta1; it also removes
-// temporary files left by an interrupted write.
+// /var/lib/kubelet/image_manager) with the kubelet's behaviour: [OpenFileRecords] with nil
+// options.
 func NewFileRecords(dir string) (*FileRecords, error) {
-	return openFileRecords(dir, osFS{})
+	return OpenFileRecords(dir, nil)
+}
+
+// OpenFileRecords opens the records under dir, creating dir/pulling and dir/pulled with mode
+// 0700 when missing. Like the kubelet at startup, it rewrites v1alpha1 files as v1beta1; it
+// also removes temporary files left by an interrupted write.
+func OpenFileRecords(dir string, opts *FileRecordsOptions) (*FileRecords, error) {
+	r, err := openFileRecords(dir, osFS{})
+	if err != nil {
+		return nil, err
+	}
+	if opts != nil {
+		r.sync = opts.Sync
+	}
+	return r, nil
 }
 
 func openFileRecords(dir string, fsys fileSystem) (*FileRecords, error) {
-	r := &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: fsys,
-		written: make(map[string]struct{}), dormant: make(map[string]struct{})}
+	r := &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: fsys}
 	for _, d := range []string{r.pullingDir, r.pulledDir} {
 		if err := fsys.MkdirAll(d, 0o700); err != nil {
 			return nil, err
@@ -83,6 +99,23 @@ func openFileRecords(dir string, fsys fileSystem) (*FileRecords, error) {
 	r.removeTemporaryFiles()
 	r.migrate()
 	return r, nil
+}
+
+// lock locks the file name (a record or intent file's base name) and returns its unlock.
+func (r *FileRecords) lock(name string) func() {
+	h := uint32(2166136261) // FNV-1a, inline: no allocation
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	l := &r.locks[h%uint32(len(r.locks))]
+	l.Lock()
+	return l.Unlock
+}
+
+// writeFile writes data to dir/name under name's lock.
+func (r *FileRecords) writeFile(dir, name string, data []byte) error {
+	defer r.lock(name)()
+	return writeRecordFile(r.fs, dir, name, data, r.sync)
 }
 
 // recordFileName is the kubelet's file name for a key: "sha256-" and the hex SHA-256 of it.
@@ -113,43 +146,17 @@ func (r *FileRecords) readRecordFile(path string) ([]byte, error) {
 	return data, err
 }
 
-// WritePullIntent writes the intent for image, durably (see [FileRecords] for when an intent
-// file written before is reused without I/O).
+// WritePullIntent writes the intent file for image.
 func (r *FileRecords) WritePullIntent(image string) error {
-	r.mu.Lock()
-	if _, ok := r.dormant[image]; ok { // its file is on disk, durably: revive it
-		delete(r.dormant, image)
-		r.written[image] = struct{}{}
-		r.mu.Unlock()
-		return nil
-	}
-	r.mu.Unlock()
 	data, err := encodeIntent(image, apiVersionV1beta1)
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(r.fs, r.pullingDir, recordFileName(image), data); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	r.written[image] = struct{}{}
-	r.mu.Unlock()
-	return nil
-}
-
-// isDormant reports whether image's intent was deleted in memory only.
-func (r *FileRecords) isDormant(image string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.dormant[image]
-	return ok
+	return r.writeFile(r.pullingDir, recordFileName(image), data)
 }
 
 // PullIntentExists reports whether the intent file for image exists and names image.
 func (r *FileRecords) PullIntentExists(image string) (bool, error) {
-	if r.isDormant(image) {
-		return false, nil
-	}
 	path := filepath.Join(r.pullingDir, recordFileName(image))
 	data, err := r.readRecordFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -164,50 +171,16 @@ func (r *FileRecords) PullIntentExists(image string) (bool, error) {
 	return intent.Image == image, nil
 }
 
-// DeletePullIntent removes the intent for image. An intent this FileRecords wrote itself is
-// removed in memory only and its file kept for the next pull of image (see [FileRecords]).
+// DeletePullIntent removes the intent file for image.
 func (r *FileRecords) DeletePullIntent(image string) error {
-	r.mu.Lock()
-	if _, ok := r.written[image]; ok {
-		delete(r.written, image)
-		var evict string
-		if len(r.dormant) >= maxDormantIntents {
-			for k := range r.dormant { // an arbitrary one: map order is random
-				evict = k
-				break
-			}
-			delete(r.dormant, evict)
-		}
-		r.dormant[image] = struct{}{}
-		r.mu.Unlock()
-		if evict != "" {
-			return r.remove(filepath.Join(r.pullingDir, recordFileName(evict)))
-		}
-		return nil
-	}
-	delete(r.dormant, image)
-	r.mu.Unlock()
-	return r.remove(filepath.Join(r.pullingDir, recordFileName(image)))
+	name := recordFileName(image)
+	defer r.lock(name)()
+	return r.remove(filepath.Join(r.pullingDir, name))
 }
 
-// Close removes the files of the intents deleted in memory only, so that a clean shutdown
-// leaves exactly the intents of unfinished pulls, as the kubelet would. r stays usable.
-// Without Close (a crash), those files stay: at the next start they count as intents of
-// pulls that may have been in flight, which makes verification stricter, never laxer.
-func (r *FileRecords) Close() error {
-	r.mu.Lock()
-	images := make([]string, 0, len(r.dormant))
-	for image := range r.dormant {
-		images = append(images, image)
-	}
-	clear(r.dormant)
-	r.mu.Unlock()
-	var errs []error
-	for _, image := range images {
-		errs = append(errs, r.remove(filepath.Join(r.pullingDir, recordFileName(image))))
-	}
-	return errors.Join(errs...)
-}
+// Close releases what r holds: nothing today, as every file is closed after each use. It is
+// safe to call more than once, and r stays usable.
+func (r *FileRecords) Close() error { return nil }
 
 // ListPullIntents decodes every intent file, in file-name order.
 func (r *FileRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
@@ -217,9 +190,7 @@ func (r *FileRecords) ListPullIntents() ([]pullmanager.PullIntent, error) {
 		if err != nil {
 			return corrupt(path, err)
 		}
-		if !r.isDormant(intent.Image) {
-			out = append(out, intent)
-		}
+		out = append(out, intent)
 		return nil
 	})
 	return out, err
@@ -254,12 +225,14 @@ func (r *FileRecords) WritePulledRecord(rec pullmanager.PulledRecord) error {
 	if err != nil {
 		return fmt.Errorf("failed to serialize ImagePulledRecord: %w", err)
 	}
-	return writeFileAtomic(r.fs, r.pulledDir, recordFileName(rec.ImageRef), data)
+	return r.writeFile(r.pulledDir, recordFileName(rec.ImageRef), data)
 }
 
 // DeletePulledRecord removes the record file for imageRef.
 func (r *FileRecords) DeletePulledRecord(imageRef string) error {
-	return r.remove(filepath.Join(r.pulledDir, recordFileName(imageRef)))
+	name := recordFileName(imageRef)
+	defer r.lock(name)()
+	return r.remove(filepath.Join(r.pulledDir, name))
 }
 
 // ListPulledRecords decodes every record file, in file-name order.
@@ -277,14 +250,10 @@ func (r *FileRecords) ListPulledRecords() ([]pullmanager.PulledRecord, error) {
 }
 
 // Usage counts the intent and record files (the kubelet's kubelet_imagemanager_ondisk_*
-// metrics), without reading them; the kept files of deleted intents are not counted. It
-// implements [pullmanager.UsageReporter].
+// metrics), without reading them. It implements [pullmanager.UsageReporter].
 func (r *FileRecords) Usage() (pullmanager.Usage, error) {
 	intents, err1 := r.countFiles(r.pullingDir)
 	records, err2 := r.countFiles(r.pulledDir)
-	r.mu.Lock()
-	intents = max(intents-len(r.dormant), 0) // kept files of deleted intents do not count
-	r.mu.Unlock()
 	return pullmanager.Usage{Intents: intents, Records: records}, errors.Join(err1, err2)
 }
 
@@ -358,7 +327,7 @@ func (r *FileRecords) migrate() {
 			return nil
 		}
 		if out, err := encodeIntent(intent.Image, apiVersionV1beta1); err == nil {
-			_ = writeFileAtomic(r.fs, r.pullingDir, filepath.Base(path), out)
+			_ = r.writeFile(r.pullingDir, filepath.Base(path), out)
 		}
 		return nil
 	})
@@ -368,7 +337,7 @@ func (r *FileRecords) migrate() {
 			return nil
 		}
 		if out, err := encodeRecord(rec, apiVersionV1beta1); err == nil {
-			_ = writeFileAtomic(r.fs, r.pulledDir, filepath.Base(path), out)
+			_ = r.writeFile(r.pulledDir, filepath.Base(path), out)
 		}
 		return nil
 	})

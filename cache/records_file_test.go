@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -371,11 +370,11 @@ type faultFS struct {
 
 var errInjected = errors.New("injected failure")
 
-func (f *faultFS) CreateTemp(dir, pattern string) (tempFile, error) {
+func (f *faultFS) Create(name string) (tempFile, error) {
 	if f.step == "create" {
 		return nil, errInjected
 	}
-	file, err := os.CreateTemp(dir, pattern)
+	file, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -449,6 +448,7 @@ func TestFileRecordsWriteFailures(t *testing.T) {
 				require.NoError(t, r.WritePullIntent("app"))
 
 				r.fs = &faultFS{step: step, crash: crash}
+				r.sync = true // the "sync" and "syncdir" steps exist only with FileRecordsOptions.Sync
 				require.ErrorIs(t, r.WritePulledRecord(newRec), errInjected)
 				require.ErrorIs(t, r.WritePullIntent("app"), errInjected)
 
@@ -480,70 +480,66 @@ func TestFileRecordsWriteFailures(t *testing.T) {
 	}
 }
 
-// countingFS counts the temporary files created: one per durable write.
-type countingFS struct {
-	osFS
-	creates int
-}
-
-func (c *countingFS) CreateTemp(dir, pattern string) (tempFile, error) {
-	c.creates++
-	return c.osFS.CreateTemp(dir, pattern)
-}
-
-// TestFileRecordsReusesIntentFiles: an intent this FileRecords wrote and then deleted keeps
-// its (durable) file, reads as deleted, and is revived without I/O at the next pull of the same
-// string; Close removes such files; after a crash they read as intents.
-func TestFileRecordsReusesIntentFiles(t *testing.T) {
-	dir := t.TempDir()
-	fsys := &countingFS{}
-	r, err := openFileRecords(dir, fsys)
-	require.NoError(t, err)
+// TestFileRecordsKubeletIntentLifetime: the intent file exists from RecordPullIntent until
+// the pull's record is written (or the pull failed), then is gone, as in the kubelet's own
+// tests (image_pull_manager_test.go asserts NoFileExists(pulling/…) right after
+// RecordImagePulled); with two pulls of one string in flight, until the last ends. The
+// temporary names are the kubelet's ("<name>.tmp") and none is left behind.
+func TestFileRecordsKubeletIntentLifetime(t *testing.T) {
 	const image = "registry.example.com/app:v1"
-	path := filepath.Join(dir, "pulling", recordFileName(image))
-	for range 3 { // three pulls of the same string
-		require.NoError(t, r.WritePullIntent(image))
-		ok, err := r.PullIntentExists(image)
-		require.NoError(t, err)
-		assert.True(t, ok)
-		require.NoError(t, r.DeletePullIntent(image))
-		ok, err = r.PullIntentExists(image)
-		require.NoError(t, err)
-		assert.False(t, ok, "deleted, as far as anyone asking can tell")
-		intents, err := r.ListPullIntents()
-		require.NoError(t, err)
-		assert.Empty(t, intents)
-		_, err = os.Stat(path)
-		require.NoError(t, err, "the durable file stays for the next pull")
+	for _, sync := range []bool{false, true} {
+		t.Run(map[bool]string{false: "kubelet", true: "sync"}[sync], func(t *testing.T) {
+			dir := t.TempDir()
+			r, err := OpenFileRecords(dir, &FileRecordsOptions{Sync: sync})
+			require.NoError(t, err)
+			v, err := pullmanager.New(pullmanager.Config{Records: r})
+			require.NoError(t, err)
+			intent := filepath.Join(dir, "pulling", recordFileName(image))
+			record := filepath.Join(dir, "pulled", recordFileName("sha256:app"))
+			creds := &pullmanager.ImagePullCredentials{NodePodsAccessible: true}
+
+			require.NoError(t, v.RecordPullIntent(image))
+			assert.FileExists(t, intent)
+			v.RecordImagePulled(image, "sha256:app", creds)
+			assert.NoFileExists(t, intent, "removed once the record is written")
+			assert.FileExists(t, record)
+
+			require.NoError(t, v.RecordPullIntent(image))
+			v.RecordImagePullFailed(image)
+			assert.NoFileExists(t, intent, "removed when the pull failed")
+
+			require.NoError(t, v.RecordPullIntent(image))
+			require.NoError(t, v.RecordPullIntent(image)) // two pods pull the same string
+			v.RecordImagePulled(image, "sha256:app", creds)
+			assert.FileExists(t, intent, "another pull of the string is in flight")
+			v.RecordImagePullFailed(image)
+			assert.NoFileExists(t, intent)
+
+			leftovers, _ := filepath.Glob(filepath.Join(dir, "*", "*.tmp"))
+			assert.Empty(t, leftovers)
+			entries, err := os.ReadDir(filepath.Join(dir, "pulling"))
+			require.NoError(t, err)
+			assert.Empty(t, entries)
+		})
 	}
-	assert.Equal(t, 1, fsys.creates, "one durable write for three pulls")
+}
 
-	crashed, err := NewFileRecords(dir) // a crash: nothing cleaned
+// TestFileRecordsRecreatesDirectories: a directory removed under a running FileRecords is
+// created again at the next write, as the kubelet's writeFile does (MkdirAll before every
+// write); removing the whole image_manager directory means "no records", as for the kubelet.
+func TestFileRecordsRecreatesDirectories(t *testing.T) {
+	dir := t.TempDir()
+	r, err := NewFileRecords(dir)
 	require.NoError(t, err)
-	ok, err := crashed.PullIntentExists(image)
-	require.NoError(t, err)
-	assert.True(t, ok, "after a crash the kept file reads as the intent of a pull that may have been in flight")
-
-	require.NoError(t, r.Close())
-	_, err = os.Stat(path)
-	require.ErrorIs(t, err, os.ErrNotExist, "Close removes the kept files")
-	require.NoError(t, r.DeletePullIntent("never written"), "deleting a missing intent is no error")
-	require.NoError(t, r.WritePullIntent("never written"))
-	ok, err = r.PullIntentExists("never written")
+	require.NoError(t, os.RemoveAll(dir))
+	require.NoError(t, r.WritePullIntent("app:v1"))
+	require.NoError(t, r.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "ref", LastUpdatedTime: kubeletTime}))
+	for _, sub := range []string{"pulling", "pulled"} {
+		info, err := os.Stat(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+	}
+	ok, err := r.PullIntentExists("app:v1")
 	require.NoError(t, err)
 	assert.True(t, ok)
-}
-
-// TestFileRecordsBoundsKeptIntentFiles: past maxDormantIntents, deleting an intent removes the
-// file of another kept one.
-func TestFileRecordsBoundsKeptIntentFiles(t *testing.T) {
-	r, dir := newTestFileRecords(t)
-	for i := range maxDormantIntents + 10 {
-		image := "app:" + strconv.Itoa(i)
-		require.NoError(t, r.WritePullIntent(image))
-		require.NoError(t, r.DeletePullIntent(image))
-	}
-	files, err := os.ReadDir(filepath.Join(dir, "pulling"))
-	require.NoError(t, err)
-	assert.Len(t, files, maxDormantIntents)
 }

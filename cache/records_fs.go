@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -23,8 +24,8 @@ type fileSystem interface {
 	MkdirAll(path string, perm os.FileMode) error
 	Remove(name string) error
 	Rename(oldpath, newpath string) error
-	// CreateTemp creates a new file with mode 0600 (os.CreateTemp).
-	CreateTemp(dir, pattern string) (tempFile, error)
+	// Create creates or truncates name for writing, with mode 0600 (as os.WriteFile does).
+	Create(name string) (tempFile, error)
 	// SyncDir flushes a directory's entries (a rename) to disk.
 	SyncDir(dir string) error
 }
@@ -32,7 +33,6 @@ type fileSystem interface {
 // tempFile is a file being written.
 type tempFile interface {
 	io.Writer
-	Name() string
 	Sync() error
 	Close() error
 }
@@ -51,7 +51,9 @@ func (osFS) MkdirAll(path string, perm os.FileMode) error { return os.MkdirAll(p
 func (osFS) Remove(name string) error                     { return os.Remove(name) }
 func (osFS) Rename(oldpath, newpath string) error         { return os.Rename(oldpath, newpath) }
 
-func (osFS) CreateTemp(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+func (osFS) Create(name string) (tempFile, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+}
 
 func (osFS) SyncDir(dir string) error {
 	d, err := os.Open(dir)
@@ -61,40 +63,50 @@ func (osFS) SyncDir(dir string) error {
 	return errors.Join(d.Sync(), d.Close())
 }
 
-// writeFileAtomic replaces dir/name with data so that a crash at any point leaves either the
-// old file or the new one: the data goes to a unique "<name>.<random>.tmp" (mode 0600), is
-// flushed, and is renamed over the target; the directory is then flushed. On failure the
-// temporary file is removed (a crash may leave it behind: readers ignore ".tmp" files and
-// [NewFileRecords] removes them).
-func writeFileAtomic(fs fileSystem, dir, name string, data []byte) (err error) {
-	if err := fs.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("failed to create directory %q: %w", dir, err)
+// writeRecordFile replaces dir/name with data as the kubelet's writeFile does
+// (pkg/kubelet/images/pullmanager/fs_pullrecords.go:305): the data goes to "<name>.tmp"
+// (mode 0600), which is renamed over the target, so that a reader, or a crash at any point,
+// sees the old file or the new one, and the directory holds the same names as the kubelet's at
+// every instant. On failure the temporary file is removed (a crash may leave it behind: readers
+// ignore ".tmp" files and [NewFileRecords] removes them). A missing directory is created, as
+// the kubelet does before every write. With sync, the file is flushed before the rename and
+// the directory after it ([FileRecordsOptions].Sync); the kubelet does neither. The caller
+// holds the lock of name: the temporary name is fixed.
+func writeRecordFile(fsys fileSystem, dir, name string, data []byte, sync bool) (err error) {
+	target := filepath.Join(dir, name)
+	tmp := target + tmpSuffix
+	f, err := fsys.Create(tmp)
+	if errors.Is(err, fs.ErrNotExist) { // the directory was removed: recreate it, as the kubelet does
+		if err := fsys.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("failed to create directory %q: %w", dir, err)
+		}
+		f, err = fsys.Create(tmp)
 	}
-	f, err := fs.CreateTemp(dir, name+".*"+tmpSuffix)
 	if err != nil {
-		return fmt.Errorf("failed to create temporary file in %q: %w", dir, err)
+		return fmt.Errorf("failed to create temporary file %q: %w", tmp, err)
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
-			_ = fs.Remove(tmp)
+			_ = fsys.Remove(tmp)
 		}
 	}()
 	_, err = f.Write(data)
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("failed to write temporary file %q: %w", tmp, err)
+		return fmt.Errorf("failed to create temporary file %q: %w", tmp, err)
 	}
-	if err := fs.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err := fsys.Rename(tmp, target); err != nil {
 		return err
 	}
-	if err := fs.SyncDir(dir); err != nil {
-		return fmt.Errorf("failed to flush directory %q: %w", dir, err)
+	if sync {
+		if err := fsys.SyncDir(dir); err != nil {
+			return fmt.Errorf("failed to flush directory %q: %w", dir, err)
+		}
 	}
 	return nil
 }

@@ -30,8 +30,7 @@ func OpenFileRecordsReadOnly(dir string) (*FileRecords, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("pull records: %s is not a directory", dir)
 	}
-	return &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: readOnlyFS{},
-		written: make(map[string]struct{}), dormant: make(map[string]struct{})}, nil
+	return &FileRecords{pullingDir: filepath.Join(dir, "pulling"), pulledDir: filepath.Join(dir, "pulled"), fs: readOnlyFS{}}, nil
 }
 
 // readOnlyFS is the real file system for reading; every change is refused.
@@ -50,6 +49,6 @@ func (readOnlyFS) Remove(name string) error                  { return refuse("re
 func (readOnlyFS) Rename(oldpath, _ string) error            { return refuse("rename", oldpath) }
 func (readOnlyFS) SyncDir(dir string) error                  { return refuse("sync", dir) }
 
-func (readOnlyFS) CreateTemp(dir, _ string) (tempFile, error) { return nil, refuse("create", dir) }
+func (readOnlyFS) Create(name string) (tempFile, error) { return nil, refuse("create", name) }
 
 func refuse(op, path string) error { return fmt.Errorf("%w: cannot %s %s", ErrReadOnly, op, path) }
