@@ -86,3 +86,45 @@ func BenchmarkKubeletIntentCycleIO(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEnsureImageVerifiedFileRecords is a present private image that a pod may use
+// because its Secret is on the image's record, with the records in the kubelet's files and no
+// cache in front: every op reads and decodes the record file.
+func BenchmarkEnsureImageVerifiedFileRecords(b *testing.B) {
+	secret := credential.Secret{Namespace: "ns", Name: "regcred", UID: "uid-1", Type: credential.SecretTypeDockerConfigJSON,
+		Data: map[string][]byte{credential.DockerConfigJSONKey: []byte(`{"auths":{"registry.example":{"username":"alice","password":"pw"}}}`)}}
+	ring, err := credential.FromSecrets([]credential.Secret{secret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, err := cache.NewFileRecords(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := files.WritePulledRecord(pullmanager.PulledRecord{ImageRef: "sha256:app", CredentialMapping: map[string]pullmanager.ImagePullCredentials{
+		"registry.example/team/app": {KubernetesSecrets: []pullmanager.ImagePullSecret{
+			{UID: "uid-1", Namespace: "ns", Name: "regcred", CredentialHash: ring.Lookup("registry.example/team/app")[0].Hash}}}}}); err != nil {
+		b.Fatal(err)
+	}
+	store := cache.NewStore()
+	if err := store.Add(pullpolicy.LocalImage{ID: "sha256:app", RepoTags: []string{"registry.example/team/app:v1"}}); err != nil {
+		b.Fatal(err)
+	}
+	puller := kubelet.PullerFunc(func(context.Context, kubelet.PullRequest) (kubelet.PullResult, error) {
+		b.Fatal("the image is present and the pod's Secret is on record: no pull")
+		return kubelet.PullResult{}, nil
+	})
+	m, err := kubelet.NewImageManager(kubelet.Config{Store: store, Puller: puller, Records: files})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := kubelet.Request{Pod: kubelet.Pod{Namespace: "ns", Name: "p", UID: "u"}, Image: "registry.example/team/app:v1",
+		Policy: pullpolicy.IfNotPresent, PullSecrets: []credential.Secret{secret}}
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if res, err := m.EnsureImageExists(ctx, req); err != nil || res.ImageRef != "sha256:app" {
+			b.Fatalf("EnsureImageExists: %v, %+v", err, res)
+		}
+	}
+}

@@ -91,6 +91,11 @@ func encode(v any) ([]byte, error) {
 }
 
 func encodeIntent(image, apiVersion string) ([]byte, error) {
+	if apiVersion == apiVersionV1beta1 {
+		if out, ok := fastEncodeIntent(image); ok {
+			return out, nil
+		}
+	}
 	return encode(wireIntent{Kind: kindIntent, APIVersion: apiVersion, Image: image})
 }
 
@@ -112,8 +117,17 @@ func encodeRecord(r pullmanager.PulledRecord, apiVersion string) ([]byte, error)
 	return encode(w)
 }
 
-// decodeIntent decodes an intent file strictly; it returns the apiVersion found too.
+// decodeIntent decodes an intent file strictly; it returns the apiVersion found too. Canonical
+// files take the fast path (records_fastcodec.go).
 func decodeIntent(data []byte) (pullmanager.PullIntent, string, error) {
+	if intent, ok := fastDecodeIntent(data); ok {
+		return intent, apiVersionV1beta1, nil
+	}
+	return slowDecodeIntent(data)
+}
+
+// slowDecodeIntent is decodeIntent without the fast path: any valid file, and every error.
+func slowDecodeIntent(data []byte) (pullmanager.PullIntent, string, error) {
 	var w wireIntent
 	version, err := decodeStrict(data, kindIntent, intentShape, &w)
 	if err != nil {
@@ -123,7 +137,16 @@ func decodeIntent(data []byte) (pullmanager.PullIntent, string, error) {
 }
 
 // decodeRecord decodes a pulled-record file strictly; it returns the apiVersion found too.
+// Canonical files take the fast path (records_fastcodec.go).
 func decodeRecord(data []byte) (pullmanager.PulledRecord, string, error) {
+	if r, ok := fastDecodeRecord(data); ok {
+		return r, apiVersionV1beta1, nil
+	}
+	return slowDecodeRecord(data)
+}
+
+// slowDecodeRecord is decodeRecord without the fast path: any valid file, and every error.
+func slowDecodeRecord(data []byte) (pullmanager.PulledRecord, string, error) {
 	var w wireRecord
 	version, err := decodeStrict(data, kindPulledRecord, recordShape, &w)
 	if err != nil {
