@@ -34,7 +34,9 @@ import (
 // on the node are pruned. With persistent records (cache.FileRecords) and a Store that cannot
 // list images, call [pullmanager.Manager.Initialize] yourself (see [ImageManager.PullManager]).
 //
-// On failure the error is an [*EnsureError] whose text is the kubelet's waiting reason; the
+// On failure the error is an [*EnsureError]: its text is "<reason>: <message>" (for example
+// "ErrImagePull: failed to pull and unpack image …"), [EnsureError.WaitingReason] is the
+// container's waiting reason alone, and errors.Is matches the reason's pullpolicy sentinel. The
 // Result is filled in on failure too. EnsureImageExists is safe for concurrent use. When ctx ends
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
 // call does in the kubelet; once the runtime's pull has started, the call waits for its outcome

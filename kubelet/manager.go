@@ -50,7 +50,8 @@ type Config struct {
 	// Allowlist is preloadedImagesVerificationAllowlist, used by
 	// [NeverVerifyAllowlistedImages].
 	Allowlist []string
-	// Records stores the pull intents and pulled records; nil means [NewMemoryRecords].
+	// Records stores the pull intents and pulled records; nil means
+	// [pullmanager.NewMemoryRecords].
 	Records pullmanager.PullRecords
 	// Logger receives what the kubelet logs about pull records and credential providers,
 	// one line per EnsureImageExists decision at debug level and one per pull at info level
@@ -158,14 +159,14 @@ func orDefault[T comparable](p *T, def T) T {
 	return *p
 }
 
-// Manager makes containers' images ready exactly as the kubelet's EnsureImageExists does
-// (Kubernetes v1.36.3, pkg/kubelet/images): the same order of checks, the same runtime calls,
+// ImageManager makes containers' images ready exactly as the kubelet's EnsureImageExists does
+// (Kubernetes v1.36.3 and v1.37.2, pkg/kubelet/images): the same order of checks, the same runtime calls,
 // the same events, returned messages and errors, the same back-off, pull limits and pull
 // records. See [ImageManager.EnsureImageExists].
 //
-// An ImageManager is safe for concurrent use. NewManager starts no goroutine. With serialized
+// An ImageManager is safe for concurrent use. NewImageManager starts no goroutine. With serialized
 // pulls (the default) one worker goroutine runs the queued pulls; it is started when a pull
-// is queued and exits as soon as the queue is empty, so an idle Manager holds no goroutine
+// is queued and exits as soon as the queue is empty, so an idle ImageManager holds no goroutine
 // and needs no Close.
 type ImageManager struct {
 	store    pullpolicy.Store
@@ -187,7 +188,7 @@ type ImageManager struct {
 	metrics  Metrics // never nil: NopMetrics by default
 }
 
-// NewManager returns a Manager configured by cfg. It returns an error when cfg has no Store
+// NewImageManager returns an ImageManager configured by cfg. It returns an error when cfg has no Store
 // or Puller, or when a limit is invalid, with the kubelet's configuration-validation texts
 // (for example "invalid configuration: maxParallelImagePulls 0 must be a positive number"),
 // or when the verification policy or allowlist is invalid.
