@@ -128,7 +128,7 @@ func BenchmarkVerifierFileRecords(b *testing.B) {
 }
 
 func BenchmarkCachedFileRecordsGetPulledRecord(b *testing.B) {
-	r := NewCachedRecords(benchFileRecords(b), nil) // 10,000 records > 2,000: not authoritative
+	r := NewCachedRecords(benchFileRecords(b), &CachedRecordsOptions{MaxRecords: 2000}) // 10,000 records > 2,000: not authoritative
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -13,14 +13,20 @@ var (
 	_ pullmanager.UsageReporter = (*CachedRecords)(nil)
 )
 
-// The kubelet's caps on its pull-record caches.
+// The kubelet's caps on its pull-record caches (mem_pullrecords.go:102), and the sizes it asks
+// for with its default configuration (kuberuntime_manager.go:344: 2 × maxPods intents and
+// 5 × maxPods records, maxPods 110, maxParallelImagePulls unset).
 const (
-	maxCachedIntents = 1024
-	maxCachedRecords = 2000
+	maxCachedIntents     = 1024
+	maxCachedRecords     = 2000
+	defaultCachedIntents = 2 * 110
+	defaultCachedRecords = 5 * 110
 )
 
-// CachedRecordsOptions sizes a [CachedRecords]. Zero fields, and values above the kubelet's
-// caps (1024 intents, 2000 records), mean those caps.
+// CachedRecordsOptions sizes a [CachedRecords] as the kubelet sizes its cache from its
+// configuration: MaxIntents = max(2 × maxPods, 2 × maxParallelImagePulls), MaxRecords =
+// 5 × maxPods. Zero fields mean the kubelet's default configuration (220 intents, 550
+// records); values above the kubelet's caps (1024 intents, 2000 records) mean those caps.
 type CachedRecordsOptions struct {
 	MaxIntents int
 	MaxRecords int
@@ -41,25 +47,25 @@ type CachedRecords struct {
 	records     *lru[pullmanager.PulledRecord]
 }
 
-// NewCachedRecords returns a cache in front of next (nil opts means the kubelet's sizes) and
+// NewCachedRecords returns a cache in front of next (nil opts means the kubelet's default sizes) and
 // warms it by listing next; a listing error leaves it non-authoritative.
 func NewCachedRecords(next pullmanager.PullRecords, opts *CachedRecordsOptions) *CachedRecords {
 	var o CachedRecordsOptions
 	if opts != nil {
 		o = *opts
 	}
-	size := func(n, limit int) int {
-		if n <= 0 || n > limit {
-			return limit
+	size := func(n, def, limit int) int {
+		if n <= 0 {
+			return def
 		}
-		return n
+		return min(n, limit)
 	}
 	c := &CachedRecords{
 		next:        next,
 		intentLocks: newKeyLocks(),
 		recordLocks: newKeyLocks(),
-		intents:     newLRU[struct{}](size(o.MaxIntents, maxCachedIntents)),
-		records:     newLRU[pullmanager.PulledRecord](size(o.MaxRecords, maxCachedRecords)),
+		intents:     newLRU[struct{}](size(o.MaxIntents, defaultCachedIntents, maxCachedIntents)),
+		records:     newLRU[pullmanager.PulledRecord](size(o.MaxRecords, defaultCachedRecords, maxCachedRecords)),
 	}
 	_, _ = c.ListPullIntents()
 	_, _ = c.ListPulledRecords()
