@@ -9,7 +9,7 @@ import (
 	"github.com/imagepull/imagepull/credential"
 )
 
-// TestPatternMatch: the kubelet's URLsMatchStr cases (pkg/credentialprovider keyring_test.go
+// TestPatternMatch: the kubelet's URLsMatchStr cases (pkg/credentialprovider keyring_test.go:30
 // TestURLsMatch), then the traps: ports, "*." at the apex, path prefixes, IP hosts, case.
 func TestPatternMatch(t *testing.T) {
 	tests := []struct {
@@ -17,7 +17,7 @@ func TestPatternMatch(t *testing.T) {
 		image   string // a repository, as the kubelet asks
 		want    bool
 	}{
-		// The kubelet's own cases.
+		// The kubelet's own cases, all 18 (keyring_test.go:38-129, k8s.io/kubernetes v1.37.2).
 		{"*.kubernetes.io", "prefix.kubernetes.io", true},
 		{"prefix.*.io", "prefix.kubernetes.io", true},
 		{"prefix.kubernetes.*", "prefix.kubernetes.io", true},
@@ -29,6 +29,9 @@ func TestPatternMatch(t *testing.T) {
 		{"*.kubernetes.io", "kubernetes.io", false},
 		{"*.*.kubernetes.io", "prefix.kubernetes.io", false},
 		{"*.*.kubernetes.io", "kubernetes.io", false},
+		{"*kubernetes.io", "a.kubernetes.io", false},
+		{"*kubernetes.io", "kubernetes.io", true},
+		{"*.*.*.kubernetes.io", "a.b.c.kubernetes.io", true},
 		{"kubernetes.io", "kubernetes.com", false},
 		{"k*.io", "quay.io", false},
 		{"*.kubernetes.io:1234/blah", "prefix.kubernetes.io:1111/blah", false},

@@ -58,7 +58,7 @@ func TestEnsureImageBackOffSequences(t *testing.T) {
 		setup  func(*fakeRuntime, *kubelet.Config)
 		steps  []step
 	}{{
-		name: "E6 B10 pull error", image: "typo_image", policy: pullpolicy.IfNotPresent,
+		name: "E6 B10 pull error (image missing, unable to fetch)", image: "typo_image", policy: pullpolicy.IfNotPresent,
 		setup: func(rt *fakeRuntime, _ *kubelet.Config) { rt.pullErr = errors.New("404") },
 		steps: []step{
 			{pulls, pullpolicy.ErrImagePull, "404"},
@@ -69,7 +69,7 @@ func TestEnsureImageBackOffSequences(t *testing.T) {
 			{inspect, pullpolicy.ErrImagePullBackOff, `Back-off pulling image "typo_image": ErrImagePull: 404`},
 		},
 	}, {
-		name: "E12 signature validation", image: "typo_image", policy: pullpolicy.IfNotPresent,
+		name: "E12 signature validation (image missing, SignatureValidationFailed)", image: "typo_image", policy: pullpolicy.IfNotPresent,
 		setup: func(rt *fakeRuntime, _ *kubelet.Config) { rt.pullErr = pullpolicy.ErrSignatureValidationFailed },
 		steps: []step{
 			{pulls, pullpolicy.ErrSignatureValidationFailed, sig},
@@ -79,7 +79,7 @@ func TestEnsureImageBackOffSequences(t *testing.T) {
 			{inspect, pullpolicy.ErrImagePullBackOff, `Back-off pulling image "typo_image": SignatureValidationFailed: ` + sig},
 		},
 	}, {
-		name: "E8 QPS exceeded", image: "present_image", policy: pullpolicy.Always,
+		name: "E8 QPS exceeded (image present and excessive qps rate, pull)", image: "present_image", policy: pullpolicy.Always,
 		setup: func(_ *fakeRuntime, cfg *kubelet.Config) {
 			cfg.RegistryPullQPS, cfg.RegistryBurst = ptr[int32](2000), ptr[int32](0)
 		},
@@ -89,7 +89,7 @@ func TestEnsureImageBackOffSequences(t *testing.T) {
 			{nil, pullpolicy.ErrImagePullBackOff, `Back-off pulling image "present_image": ErrImagePull: pull QPS exceeded`},
 		},
 	}, {
-		name: "E7 QPS allows", image: "present_image", policy: pullpolicy.Always,
+		name: "E7 QPS allows (image present and qps>0, pull)", image: "present_image", policy: pullpolicy.Always,
 		setup: func(_ *fakeRuntime, cfg *kubelet.Config) {
 			cfg.RegistryPullQPS, cfg.RegistryBurst = ptr[int32](400), ptr[int32](600)
 		},

@@ -95,7 +95,9 @@ func TestManagerPullConcurrency(t *testing.T) {
 		{"K1 default: serialized", kubelet.Config{}, 3, 1},
 		{"K2 limit 1: serialized", kubelet.Config{MaxParallelImagePulls: ptr[int32](1)}, 3, 1},
 		{"K3 limit 3: parallel", kubelet.Config{MaxParallelImagePulls: ptr[int32](3)}, 5, 3},
-		{"M3 limit 5 of 7", kubelet.Config{SerializeImagePulls: ptr(false), MaxParallelImagePulls: ptr[int32](5)}, 7, 5},
+		// M3 is the kubelet's TestMaxParallelImagePullsLimit, case "image present, pull "
+		// (pkg/kubelet/images/image_manager_test.go:1127): 5 of 7 pulls run at once.
+		{"M3 limit 5 of 7 (image present, pull )", kubelet.Config{SerializeImagePulls: ptr(false), MaxParallelImagePulls: ptr[int32](5)}, 7, 5},
 		{"K7 no limit, QPS off", kubelet.Config{SerializeImagePulls: ptr(false), RegistryPullQPS: ptr[int32](0)}, 12, 12},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,8 @@ import (
 const dg = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // TestParseKubeletCases is SEMANTICS-CASES.md group P: ParseImageName's repo, tag and digest.
+// P1–P9 are the kubelet's own TestParseImageName cases, pkg/util/parsers/parsers_test.go:35-43
+// (see upstream_parsers_test.go for the count).
 func TestParseKubeletCases(t *testing.T) {
 	cases := []struct {
 		id     string // case number in SEMANTICS-CASES.md
@@ -88,7 +90,8 @@ func TestParseKubeletCases(t *testing.T) {
 	}
 }
 
-// TestParseErrors is group P's rejections: the kubelet's error text, verbatim.
+// TestParseErrors is group P's rejections: the kubelet's error text, verbatim. P11–P13 are the
+// kubelet's own TestParseImageName error cases, pkg/util/parsers/parsers_test.go:45-47.
 func TestParseErrors(t *testing.T) {
 	hex64 := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	cases := []struct {

@@ -99,7 +99,7 @@ func TestParseConfigErrors(t *testing.T) {
 			`no kind "CredentialProviderConfig" is registered for version "kubelet.config.k8s.io/v2"`},
 		{"not YAML", "providers: [\n", "yaml: line 1: did not find expected node content"},
 		{"duplicate YAML key", head + "providers:\n- name: a\n  name: b\n",
-			"yaml: unmarshal errors:\n  line 5: key \"name\" already set in map"},
+			"strict decoding error: yaml: unmarshal errors:\n  line 5: key \"name\" already set in map"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

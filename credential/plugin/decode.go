@@ -40,9 +40,16 @@ func ParseConfig(data []byte) (*Config, error) {
 func parseConfig(data []byte) (*Config, error) {
 	doc := data
 	var err error
+	var strict []error
 	if !isJSON(data) {
-		if doc, err = yaml.YAMLToJSONStrict(data); err != nil {
+		// As the kubelet's YAML serializer (k8s.io/apimachinery runtime/serializer/json/json.go:141
+		// and :277-283): a lenient conversion first, whose error is returned as it is; a
+		// duplicated key is a strict decoding error, listed before the JSON decoder's.
+		if doc, err = yaml.YAMLToJSON(data); err != nil {
 			return nil, err
+		}
+		if _, err := yaml.YAMLToJSONStrict(data); err != nil {
+			strict = append(strict, err)
 		}
 	}
 	var tm typeMeta
@@ -60,9 +67,9 @@ func parseConfig(data []byte) (*Config, error) {
 	var c configV1
 	switch tm.APIVersion {
 	case ConfigV1:
-		err = decodeStrict(doc, &c, nil)
+		err = decodeStrict(doc, &c, strict, nil)
 	case ConfigV1beta1, ConfigV1alpha1:
-		err = decodeStrict(doc, &c, tokenAttributesFields(doc))
+		err = decodeStrict(doc, &c, strict, tokenAttributesFields(doc))
 	default:
 		return nil, fmt.Errorf("no kind %q is registered for version %q", tm.Kind, tm.APIVersion)
 	}
@@ -91,14 +98,15 @@ func tokenAttributesFields(doc []byte) []error {
 }
 
 // decodeStrict decodes a JSON document as the kubelet's strict decoder: case-sensitive field
-// names, unknown and duplicate fields (and the more given) reported together as a strict
-// decoding error.
-func decodeStrict(doc []byte, v any, more []error) error {
-	strict, err := kjson.UnmarshalStrict(doc, v, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
+// names; the YAML errors before, the unknown and duplicate fields, and the more after, reported
+// together as one strict decoding error (k8s.io/apimachinery runtime/error.go:138). A fatal
+// decoding error is returned alone, as the kubelet's serializer does.
+func decodeStrict(doc []byte, v any, before, more []error) error {
+	fields, err := kjson.UnmarshalStrict(doc, v, kjson.DisallowDuplicateFields, kjson.DisallowUnknownFields)
 	if err != nil {
 		return err
 	}
-	strict = append(strict, more...)
+	strict := append(append(before, fields...), more...)
 	if len(strict) > 0 {
 		msgs := make([]string, len(strict))
 		for i, e := range strict {

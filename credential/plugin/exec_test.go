@@ -44,7 +44,7 @@ func TestBadPlugins(t *testing.T) {
 		{"answers a bad duration", []string{"-cache-duration", "soon"}, plugin.ErrInvalidResponse,
 			"error decoding credential provider plugin response from stdout: malformed"},
 		{"answers an invalid cacheKeyType", []string{"-cache-key-type", "Pod"}, plugin.ErrInvalidResponse,
-			`credential provider plugin did not return a valid cacheKeyType: "Pod"`},
+			`credential provider plugin did not return a valid cacheKeyType: Pod`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -140,7 +140,7 @@ func (p *provider) fetch(ctx context.Context, image string, sa *serviceAccountCa
 		base = globalCacheKey
 	default:
 		return nil, providerError(p.name, ErrInvalidResponse, fmt.Errorf(
-			"credential provider plugin did not return a valid cacheKeyType: %q", resp.CacheKeyType))
+			"credential provider plugin did not return a valid cacheKeyType: %s", resp.CacheKeyType))
 	}
 	a := newAnswer(resp.Auth, source)
 	ttl := p.defaultTTL

@@ -10,8 +10,11 @@ import (
 	"github.com/imagepull/imagepull/credential/plugin"
 )
 
-// TestValidate: the kubelet's validateCredentialProviderConfig cases and texts
-// (pkg/credentialprovider/plugin/config_test.go), then the checks beyond it.
+// TestValidate: the kubelet's validateCredentialProviderConfig cases and texts, named as in its
+// Test_validateCredentialProviderConfig (pkg/credentialprovider/plugin/config_test.go:752-1222,
+// k8s.io/kubernetes v1.37.2; see upstream_config_test.go for the count), then the checks
+// beyond it. The kubelet's prefix "failed to validate credential provider config: " is added by
+// Validate, as the kubelet adds it where it calls the validation.
 func TestValidate(t *testing.T) {
 	yes, no := true, false
 	valid := func() plugin.ProviderConfig {
@@ -34,11 +37,11 @@ func TestValidate(t *testing.T) {
 		providers []plugin.ProviderConfig
 		want      string // "" means valid
 	}{
-		{"valid", with(func(*plugin.ProviderConfig) {}), ""},
-		{"no providers", nil, "providers: Required value: at least 1 item in plugins is required"},
-		{"no matchImages", with(func(p *plugin.ProviderConfig) { p.MatchImages = []string{} }),
+		{"valid config", with(func(*plugin.ProviderConfig) {}), ""},
+		{"no providers provided", nil, "providers: Required value: at least 1 item in plugins is required"},
+		{"no matchImages provided", with(func(p *plugin.ProviderConfig) { p.MatchImages = []string{} }),
 			"providers.matchImages: Required value: at least 1 item in matchImages is required"},
-		{"no default cache duration", with(func(p *plugin.ProviderConfig) { p.DefaultCacheDuration = nil }),
+		{"no default cache duration provided", with(func(p *plugin.ProviderConfig) { p.DefaultCacheDuration = nil }),
 			"providers.defaultCacheDuration: Required value"},
 		{"name contains '/'", with(func(p *plugin.ProviderConfig) { p.Name = "foo/../bar" }),
 			`providers.name: Invalid value: "foo/../bar": provider name cannot contain '/'`},
@@ -57,20 +60,20 @@ func TestValidate(t *testing.T) {
 		{"several problems in the aggregate form", with(func(p *plugin.ProviderConfig) { p.Name = "a b/c"; p.APIVersion = "" }),
 			`[providers.name: Invalid value: "a b/c": provider name cannot contain '/', providers.name: Invalid value: "a b/c": provider name cannot contain spaces, providers.apiVersion: Required value]`},
 
-		{"tokenAttributes without audience", withToken(plugin.TokenAttributes{CacheType: plugin.CacheTypeToken,
+		{"token attributes not nil but empty ServiceAccountTokenAudience", withToken(plugin.TokenAttributes{CacheType: plugin.CacheTypeToken,
 			RequiredServiceAccountAnnotationKeys: []string{"prefix.io/annotation-1", "prefix.io/annotation-2"}, RequireServiceAccount: &yes}),
 			"providers.tokenAttributes.serviceAccountTokenAudience: Required value"},
-		{"tokenAttributes without cacheType", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", RequireServiceAccount: &yes}),
+		{"token attributes not nil but empty CacheType", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", RequireServiceAccount: &yes}),
 			"providers.tokenAttributes.cacheType: Required value: cacheType is required to be set when tokenAttributes is specified. Supported values are: ServiceAccount, Token"},
-		{"tokenAttributes with an invalid cacheType", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: "invalid-cache-type", RequireServiceAccount: &yes}),
+		{"token attributes not nil, invalid CacheType", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: "invalid-cache-type", RequireServiceAccount: &yes}),
 			`providers.tokenAttributes.cacheType: Unsupported value: "invalid-cache-type": supported values: "ServiceAccount", "Token"`},
-		{"tokenAttributes without requireServiceAccount", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
+		{"token attributes not nil but empty ServiceAccountTokenRequired", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
 			RequiredServiceAccountAnnotationKeys: []string{"prefix.io/annotation-1", "prefix.io/annotation-2"}}),
 			"providers.tokenAttributes.requireServiceAccount: Required value"},
-		{"required annotation key not a qualified name", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
+		{"required service account annotation keys not qualified name (same validation as metav1.ObjectMeta)", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 			RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"cantendwithadash-", "now-with-dashes/simple"}}),
 			`providers.tokenAttributes.requiredServiceAccountAnnotationKeys: Invalid value: "cantendwithadash-": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`},
-		{"optional annotation key not a qualified name", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
+		{"optional service account annotation keys not qualified name (same validation as metav1.ObjectMeta)", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
 			RequireServiceAccount: &yes, OptionalServiceAccountAnnotationKeys: []string{"cantendwithadash-", "now-with-dashes/simple"}}),
 			`providers.tokenAttributes.optionalServiceAccountAnnotationKeys: Invalid value: "cantendwithadash-": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`},
 		{"annotation key with a bad prefix", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
@@ -80,25 +83,29 @@ func TestValidate(t *testing.T) {
 				`providers.tokenAttributes.optionalServiceAccountAnnotationKeys: Invalid value: "a/b/c": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')]`},
 		{"upper case annotation keys are fine", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 			RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"Example.COM/Client-ID"}}), ""},
-		{"duplicate required annotation keys", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
+		{"duplicate required service account annotation keys", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 			RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple", "now-with-dashes/simple"}}),
 			`providers.tokenAttributes.requiredServiceAccountAnnotationKeys: Duplicate value: "now-with-dashes/simple"`},
-		{"duplicate optional annotation keys", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
+		{"duplicate optional service account annotation keys", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
 			RequireServiceAccount: &yes, OptionalServiceAccountAnnotationKeys: []string{"now-with-dashes/simple", "now-with-dashes/simple"}}),
 			`providers.tokenAttributes.optionalServiceAccountAnnotationKeys: Duplicate value: "now-with-dashes/simple"`},
-		{"annotation key both required and optional", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
+		{"annotation key in required and optional keys", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 			RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple-1", "now-with-dashes/simple-2"},
 			OptionalServiceAccountAnnotationKeys: []string{"now-with-dashes/simple-2", "now-with-dashes/simple-3"}}),
 			`providers.tokenAttributes: Invalid value: ["now-with-dashes/simple-2"]: annotation keys cannot be both required and optional`},
-		{"required annotation keys with requireServiceAccount false", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
+		{"required annotation keys set when requireServiceAccount is false", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
 			RequireServiceAccount: &no, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple-1", "now-with-dashes/simple-2"}}),
 			"providers.tokenAttributes.requiredServiceAccountAnnotationKeys: Forbidden: requireServiceAccount cannot be false when requiredServiceAccountAnnotationKeys is set"},
-		{"valid tokenAttributes", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
+		{"valid config with KubeletServiceAccountTokenForCredentialProviders feature gate enabled", withToken(plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 			RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple-1", "now-with-dashes/simple-2"},
 			OptionalServiceAccountAnnotationKeys: []string{"now-with-dashes/simple-3"}}), ""},
-		{"tokenAttributes before v1", with(func(p *plugin.ProviderConfig) {
+		{"tokenAttributes set with credentialprovider.kubelet.k8s.io/v1beta1 APIVersion", with(func(p *plugin.ProviderConfig) {
 			p.APIVersion = plugin.ProtocolV1beta1
 			p.TokenAttributes = &plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeServiceAccount,
+				RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple"}}
+		}), "providers.tokenAttributes: Forbidden: tokenAttributes is only supported for credentialprovider.kubelet.k8s.io/v1 API version"},
+		{"tokenAttributes set with credentialprovider.kubelet.k8s.io/v1alpha1 APIVersion", with(func(p *plugin.ProviderConfig) {
+			p.TokenAttributes = &plugin.TokenAttributes{ServiceAccountTokenAudience: "audience", CacheType: plugin.CacheTypeToken,
 				RequireServiceAccount: &yes, RequiredServiceAccountAnnotationKeys: []string{"now-with-dashes/simple"}}
 		}), "providers.tokenAttributes: Forbidden: tokenAttributes is only supported for credentialprovider.kubelet.k8s.io/v1 API version"},
 
