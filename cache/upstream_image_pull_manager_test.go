@@ -7,7 +7,8 @@ package cache_test
 // FileRecords on a copy of that testdata (internal/pullmanagercases/testdata, byte for
 // byte), and check the files as upstream does: FileExists(pulled/…), NoFileExists(pulling/…),
 // the record decoded from the file, the directories' contents. The tables are shared with
-// kubelet/pullmanager/upstream_image_pull_manager_test.go (over MemoryRecords).
+// kubelet/pullmanager/upstream_image_pull_manager_test.go (over MemoryRecords). Each case
+// runs twice: over FileRecords alone, and behind CachedRecords as the kubelet runs it.
 //
 // Counts: 47 cases translated, all passing, none left out:
 //   - TestFileBasedImagePullManager_MustAttemptImagePull (:427): 25
@@ -105,6 +106,25 @@ func newFileManager(t *testing.T, policy pullmanager.VerificationPolicy, records
 	return m
 }
 
+// upstreamStore opens the records a case's Manager runs over.
+type upstreamStore struct {
+	name string
+	open func(t *testing.T, dir string) pullmanager.PullRecords
+}
+
+// upstreamStores are FileRecords, as upstream's fsPullRecordsAccessor, and CachedRecords in
+// front of it, as the kubelet runs (its cachedPullRecordsAccessor over the fs accessor,
+// pkg/kubelet/kuberuntime/kuberuntime_manager.go:349): the answers and the files must be the
+// same through both.
+func upstreamStores() []upstreamStore {
+	return []upstreamStore{
+		{name: "files", open: func(t *testing.T, dir string) pullmanager.PullRecords { return openFiles(t, dir) }},
+		{name: "cached files", open: func(t *testing.T, dir string) pullmanager.PullRecords {
+			return cache.NewCachedRecords(openFiles(t, dir), nil)
+		}},
+	}
+}
+
 func openFiles(t *testing.T, dir string) *cache.FileRecords {
 	t.Helper()
 	f, err := cache.NewFileRecords(dir)
@@ -114,27 +134,31 @@ func openFiles(t *testing.T, dir string) *cache.FileRecords {
 
 // image_pull_manager_test.go:427 TestFileBasedImagePullManager_MustAttemptImagePull.
 func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
-	for _, tt := range pullmanagercases.MustAttemptCases() {
-		t.Run(tt.Name, func(t *testing.T) {
-			dir, _, _ := upstreamDirs(t, tt.PullingFiles, tt.PulledFiles)
-			records := &countingRecords{PullRecords: openFiles(t, dir)}
-			f := newFileManager(t, tt.Policy, records)
-			var podCredsRequested bool
-			s := func() (pullmanager.PodCredentials, error) {
-				podCredsRequested = true
-				return pullmanager.PodCredentials{Secrets: tt.PodSecrets, ServiceAccount: tt.PodServiceAccount}, nil
-			}
-			got, err := f.MustAttemptImagePull(t.Context(), tt.Image, tt.ImageRef, s)
-			require.NoError(t, err)
-			assert.Equal(t, tt.Want, got)
-			assert.Equal(t, tt.WantPodCredsRequested, podCredsRequested, "pod credentials looked up")
-			assert.Equal(t, tt.ExpectedCacheWrite, records.writes != 0, "record writes: %d", records.writes)
-			if tt.ExpectedPullRecord != nil {
-				rec, found, err := openFiles(t, dir).GetPulledRecord(tt.ImageRef)
-				require.NoError(t, err)
-				require.True(t, found)
-				rec.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-				assertRecord(t, *tt.ExpectedPullRecord, rec)
+	for _, st := range upstreamStores() {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range pullmanagercases.MustAttemptCases() {
+				t.Run(tt.Name, func(t *testing.T) {
+					dir, _, _ := upstreamDirs(t, tt.PullingFiles, tt.PulledFiles)
+					records := &countingRecords{PullRecords: st.open(t, dir)}
+					f := newFileManager(t, tt.Policy, records)
+					var podCredsRequested bool
+					s := func() (pullmanager.PodCredentials, error) {
+						podCredsRequested = true
+						return pullmanager.PodCredentials{Secrets: tt.PodSecrets, ServiceAccount: tt.PodServiceAccount}, nil
+					}
+					got, err := f.MustAttemptImagePull(t.Context(), tt.Image, tt.ImageRef, s)
+					require.NoError(t, err)
+					assert.Equal(t, tt.Want, got)
+					assert.Equal(t, tt.WantPodCredsRequested, podCredsRequested, "pod credentials looked up")
+					assert.Equal(t, tt.ExpectedCacheWrite, records.writes != 0, "record writes: %d", records.writes)
+					if tt.ExpectedPullRecord != nil {
+						rec, found, err := openFiles(t, dir).GetPulledRecord(tt.ImageRef)
+						require.NoError(t, err)
+						require.True(t, found)
+						rec.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
+						assertRecord(t, *tt.ExpectedPullRecord, rec)
+					}
+				})
 			}
 		})
 	}
@@ -142,62 +166,70 @@ func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
 
 // image_pull_manager_test.go:827 TestFileBasedImagePullManager_RecordPullIntent.
 func TestUpstreamFileBasedImagePullManager_RecordPullIntent(t *testing.T) {
-	for _, tt := range pullmanagercases.RecordPullIntentCases() {
-		t.Run(tt.Name, func(t *testing.T) {
-			dir, pullingDir, _ := upstreamDirs(t, nil, nil)
-			f := newFileManager(t, "", openFiles(t, dir))
-			for range tt.StartCounter {
-				require.NoError(t, f.RecordPullIntent(tt.InputImage))
-			}
-			require.NoError(t, f.RecordPullIntent(tt.InputImage))
+	for _, st := range upstreamStores() {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range pullmanagercases.RecordPullIntentCases() {
+				t.Run(tt.Name, func(t *testing.T) {
+					dir, pullingDir, _ := upstreamDirs(t, nil, nil)
+					f := newFileManager(t, "", st.open(t, dir))
+					for range tt.StartCounter {
+						require.NoError(t, f.RecordPullIntent(tt.InputImage))
+					}
+					require.NoError(t, f.RecordPullIntent(tt.InputImage))
 
-			expectFilename := filepath.Join(pullingDir, tt.WantFile)
-			require.FileExists(t, expectFilename)
-			got, err := openFiles(t, dir).ListPullIntents()
-			require.NoError(t, err)
-			assert.Equal(t, []pullmanager.PullIntent{{Image: tt.InputImage}}, got)
-			b, err := os.ReadFile(expectFilename)
-			require.NoError(t, err)
-			assert.Equal(t, `{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"`+tt.InputImage+`"}`+"\n", string(b),
-				"the kubelet's encoder's bytes")
-			assert.Equal(t, []string{tt.WantFile}, dirFiles(t, pullingDir))
+					expectFilename := filepath.Join(pullingDir, tt.WantFile)
+					require.FileExists(t, expectFilename)
+					got, err := openFiles(t, dir).ListPullIntents()
+					require.NoError(t, err)
+					assert.Equal(t, []pullmanager.PullIntent{{Image: tt.InputImage}}, got)
+					b, err := os.ReadFile(expectFilename)
+					require.NoError(t, err)
+					assert.Equal(t, `{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"`+tt.InputImage+`"}`+"\n", string(b),
+						"the kubelet's encoder's bytes")
+					assert.Equal(t, []string{tt.WantFile}, dirFiles(t, pullingDir))
+				})
+			}
 		})
 	}
 }
 
 // image_pull_manager_test.go:901 TestFileBasedImagePullManager_RecordImagePulled.
 func TestUpstreamFileBasedImagePullManager_RecordImagePulled(t *testing.T) {
-	for _, tt := range pullmanagercases.RecordImagePulledCases() {
-		t.Run(tt.Name, func(t *testing.T) {
-			dir, pullingDir, pulledDir := upstreamDirs(t, tt.ExistingPulling, tt.ExistingPulled)
-			f := newFileManager(t, "", openFiles(t, dir))
-			for range tt.PullsInFlight {
-				require.NoError(t, f.RecordPullIntent(tt.Image))
-			}
-			f.RecordImagePulled(tt.Image, tt.ImageRef, tt.Creds)
+	for _, st := range upstreamStores() {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range pullmanagercases.RecordImagePulledCases() {
+				t.Run(tt.Name, func(t *testing.T) {
+					dir, pullingDir, pulledDir := upstreamDirs(t, tt.ExistingPulling, tt.ExistingPulled)
+					f := newFileManager(t, "", st.open(t, dir))
+					for range tt.PullsInFlight {
+						require.NoError(t, f.RecordPullIntent(tt.Image))
+					}
+					f.RecordImagePulled(tt.Image, tt.ImageRef, tt.Creds)
 
-			for _, fname := range tt.ExpectPulled {
-				require.FileExists(t, filepath.Join(pulledDir, fname))
-			}
-			if tt.ExpectPullingRemoved != "" {
-				require.NoFileExists(t, filepath.Join(pullingDir, tt.ExpectPullingRemoved))
-			}
-			require.FileExists(t, filepath.Join(pulledDir, tt.CheckedPullFile))
-			require.Equal(t, tt.CheckedPullFile, pullmanagercases.FileName(tt.ExpectedPullRecord.ImageRef))
-			got, found, err := openFiles(t, dir).GetPulledRecord(tt.ExpectedPullRecord.ImageRef)
-			require.NoError(t, err)
-			require.True(t, found)
-			if tt.ExpectUpdated {
-				assert.True(t, got.LastUpdatedTime.Equal(upstreamNow), "expected the record to be updated: %s", got.LastUpdatedTime)
-			} else {
-				assert.True(t, got.LastUpdatedTime.Equal(pullmanagercases.FixtureTime), "expected the record NOT to be updated: %s", got.LastUpdatedTime)
-			}
-			got.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-			assertRecord(t, tt.ExpectedPullRecord, got)
-			for _, d := range []string{pullingDir, pulledDir} {
-				for _, name := range dirFiles(t, d) {
-					assert.False(t, strings.HasSuffix(name, ".tmp"), "temporary file left: %s", name)
-				}
+					for _, fname := range tt.ExpectPulled {
+						require.FileExists(t, filepath.Join(pulledDir, fname))
+					}
+					if tt.ExpectPullingRemoved != "" {
+						require.NoFileExists(t, filepath.Join(pullingDir, tt.ExpectPullingRemoved))
+					}
+					require.FileExists(t, filepath.Join(pulledDir, tt.CheckedPullFile))
+					require.Equal(t, tt.CheckedPullFile, pullmanagercases.FileName(tt.ExpectedPullRecord.ImageRef))
+					got, found, err := openFiles(t, dir).GetPulledRecord(tt.ExpectedPullRecord.ImageRef)
+					require.NoError(t, err)
+					require.True(t, found)
+					if tt.ExpectUpdated {
+						assert.True(t, got.LastUpdatedTime.Equal(upstreamNow), "expected the record to be updated: %s", got.LastUpdatedTime)
+					} else {
+						assert.True(t, got.LastUpdatedTime.Equal(pullmanagercases.FixtureTime), "expected the record NOT to be updated: %s", got.LastUpdatedTime)
+					}
+					got.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
+					assertRecord(t, tt.ExpectedPullRecord, got)
+					for _, d := range []string{pullingDir, pulledDir} {
+						for _, name := range dirFiles(t, d) {
+							assert.False(t, strings.HasSuffix(name, ".tmp"), "temporary file left: %s", name)
+						}
+					}
+				})
 			}
 		})
 	}
@@ -205,25 +237,33 @@ func TestUpstreamFileBasedImagePullManager_RecordImagePulled(t *testing.T) {
 
 // image_pull_manager_test.go:1269 TestFileBasedImagePullManager_initialize.
 func TestUpstreamFileBasedImagePullManager_initialize(t *testing.T) {
-	for _, tt := range pullmanagercases.InitializeCases() {
-		t.Run(tt.Name, func(t *testing.T) {
-			dir, pullingDir, pulledDir := upstreamDirs(t, tt.ExistingIntents, tt.ExistingPulledRecords)
-			f := newFileManager(t, "", openFiles(t, dir))
-			require.NoError(t, f.Initialize(t.Context(), pullmanagercases.InitializeImages()))
-			assert.ElementsMatch(t, tt.ExpectedIntents, dirFiles(t, pullingDir), "pull intent files")
-			assert.ElementsMatch(t, tt.ExpectedPulled, dirFiles(t, pulledDir), "pull record files")
+	for _, st := range upstreamStores() {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range pullmanagercases.InitializeCases() {
+				t.Run(tt.Name, func(t *testing.T) {
+					dir, pullingDir, pulledDir := upstreamDirs(t, tt.ExistingIntents, tt.ExistingPulledRecords)
+					f := newFileManager(t, "", st.open(t, dir))
+					require.NoError(t, f.Initialize(t.Context(), pullmanagercases.InitializeImages()))
+					assert.ElementsMatch(t, tt.ExpectedIntents, dirFiles(t, pullingDir), "pull intent files")
+					assert.ElementsMatch(t, tt.ExpectedPulled, dirFiles(t, pulledDir), "pull record files")
+				})
+			}
 		})
 	}
 }
 
 // image_pull_manager_test.go:1436 TestFileBasedImagePullManager_PruneUnknownRecords.
 func TestUpstreamFileBasedImagePullManager_PruneUnknownRecords(t *testing.T) {
-	for _, tt := range pullmanagercases.PruneCases() {
-		t.Run(tt.Name, func(t *testing.T) {
-			dir, _, pulledDir := upstreamDirs(t, nil, tt.PulledFiles)
-			f := newFileManager(t, "", openFiles(t, dir))
-			f.PruneUnknownRecords(tt.ImageList, tt.GCStartTime)
-			assert.ElementsMatch(t, tt.WantFiles, dirFiles(t, pulledDir))
+	for _, st := range upstreamStores() {
+		t.Run(st.name, func(t *testing.T) {
+			for _, tt := range pullmanagercases.PruneCases() {
+				t.Run(tt.Name, func(t *testing.T) {
+					dir, _, pulledDir := upstreamDirs(t, nil, tt.PulledFiles)
+					f := newFileManager(t, "", st.open(t, dir))
+					f.PruneUnknownRecords(tt.ImageList, tt.GCStartTime)
+					assert.ElementsMatch(t, tt.WantFiles, dirFiles(t, pulledDir))
+				})
+			}
 		})
 	}
 }
