@@ -280,10 +280,11 @@ func TestUpstreamTestdata(t *testing.T) {
 			want := bytes.TrimSuffix(bytes.Replace(raw, []byte("kubelet.config.k8s.io/v1alpha1"), []byte("kubelet.config.k8s.io/v1beta1"), 1), []byte("\n"))
 			want = append(want, '\n')
 
-			readDir, _, _ := upstreamDirs(t, nil, nil)
-			teeTestData(t, filepath.Join(readDir, fx.Dir), fx.Dir, []string{fx.Name})
-			writeDir := t.TempDir()
+			// The file is copied after FileRecords is open, so that it is read as shipped (an
+			// open would first rewrite a v1alpha1 file as v1beta1).
+			readDir, writeDir := t.TempDir(), t.TempDir()
 			r, w := openFiles(t, readDir), openFiles(t, writeDir)
+			teeTestData(t, filepath.Join(readDir, fx.Dir), fx.Dir, []string{fx.Name})
 			switch {
 			case fx.Dir == "pulling":
 				assert.Equal(t, fx.Name, pullmanagercases.FileName(fx.Intent))
