@@ -35,7 +35,11 @@
 // process's environment. A run is killed after the kubelet's one minute ([WithTimeout]), and
 // when it prints more than 1 MiB ([WithMaxResponseBytes]); the plugin runs in a process group of
 // its own, which is killed when the run ends, so nothing it started lingers. Its stderr (the
-// first 16 KiB) goes into the error. Its stdout must be a CredentialProviderResponse of the
+// first 16 KiB) stays out of the error, which [Provider.Credentials] logs at error level: it is
+// logged at debug level only, through [WithLogger], with the service-account token sent and any
+// credentials the plugin printed masked. The kubelet appends stderr to the error
+// (pkg/credentialprovider/plugin/plugin.go:720-722); a plugin that echoes its request would put
+// the pod's token in an error-level log line. Its stdout must be a CredentialProviderResponse of the
 // apiVersion it was sent, strictly decoded.
 //
 // # Caching

@@ -3,13 +3,17 @@ package plugin
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/imagepull/imagepull/internal/redact"
 )
 
 // Bounds of a plugin run.
@@ -18,7 +22,7 @@ const (
 	DefaultTimeout = time.Minute
 	// DefaultMaxResponseBytes bounds what a plugin may print on stdout.
 	DefaultMaxResponseBytes = 1 << 20
-	// maxStderrBytes bounds the stderr kept for an error message.
+	// maxStderrBytes bounds the stderr kept for the debug log.
 	maxStderrBytes = 16 << 10
 	// waitDelay bounds how long a run waits for the plugin's output pipes once the plugin is
 	// gone (a descendant that escaped its process group may hold them open).
@@ -35,6 +39,7 @@ type runner struct {
 	environ    func() []string
 	timeout    time.Duration
 	maxOut     int
+	log        *slog.Logger // never nil
 }
 
 // run executes the plugin for image with the request on stdin and returns its decoded
@@ -63,22 +68,52 @@ func (r *runner) run(ctx context.Context, image, token string, annotations map[s
 	stdout := &limitedBuffer{max: r.maxOut, onOverflow: abort}
 	stderr := &limitedBuffer{max: maxStderrBytes}
 	runErr := runCollecting(cmd, stdout, stderr)
+	// The plugin's stderr never goes into the error, which Provider.Credentials logs at error
+	// level: a plugin that echoes its request would put the pod's service-account token there.
+	// The kubelet appends it to the error (pkg/credentialprovider/plugin/plugin.go:720-722);
+	// here it is logged at debug level only, with the token and credentials masked.
+	var failed error
 	switch {
 	case stdout.overflowed:
-		return nil, providerError(r.name, ErrInvalidResponse, fmt.Errorf(
-			"credential provider plugin %s for image %s wrote more than %d bytes on stdout: %s", r.name, image, r.maxOut, stderr))
+		failed = providerError(r.name, ErrInvalidResponse, fmt.Errorf(
+			"credential provider plugin %s for image %s wrote more than %d bytes on stdout", r.name, image, r.maxOut))
 	case ctx.Err() != nil:
-		return nil, providerError(r.name, ErrPluginExec, fmt.Errorf(
-			"error execing credential provider plugin %s for image %s: %w: %s", r.name, image, ctx.Err(), stderr))
+		failed = providerError(r.name, ErrPluginExec, fmt.Errorf(
+			"error execing credential provider plugin %s for image %s: %w", r.name, image, ctx.Err()))
 	case runErr != nil:
-		return nil, providerError(r.name, ErrPluginExec, fmt.Errorf(
-			"error execing credential provider plugin %s for image %s: %w: %s", r.name, image, runErr, stderr))
+		failed = providerError(r.name, ErrPluginExec, fmt.Errorf(
+			"error execing credential provider plugin %s for image %s: %w", r.name, image, runErr))
+	}
+	if failed != nil {
+		r.logStderr(ctx, image, token, stdout, stderr)
+		return nil, failed
 	}
 	resp, err := decodeResponse(stdout.buf, r.apiVersion)
 	if err != nil {
 		return nil, providerError(r.name, ErrInvalidResponse, err)
 	}
 	return resp, nil
+}
+
+// logStderr logs a failed run's stderr at debug level, with the service-account token sent and
+// any credentials the plugin printed on stdout masked.
+func (r *runner) logStderr(ctx context.Context, image, token string, stdout, stderr *limitedBuffer) {
+	if len(stderr.buf) == 0 || !r.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	var secrets redact.Set
+	secrets.Add(token)
+	if !stdout.overflowed {
+		var resp response
+		if json.Unmarshal(stdout.buf, &resp) == nil {
+			for _, a := range resp.Auth {
+				secrets.AddBasic(a.Username, a.Password)
+			}
+		}
+	}
+	r.log.LogAttrs(ctx, slog.LevelDebug, "credential provider plugin stderr",
+		slog.String("provider", r.name), slog.String("image", image),
+		slog.String("stderr", secrets.String(stderr.String())))
 }
 
 // runCollecting runs cmd with its stdout and stderr going into the buffers through pipes of

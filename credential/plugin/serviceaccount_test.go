@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -200,4 +201,33 @@ func TestServiceAccountModeNeedsTokens(t *testing.T) {
 	_, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{pc}}, binDir(t, "sa"))
 	require.ErrorIs(t, err, plugin.ErrInvalidConfig)
 	assert.EqualError(t, err, `credential provider "sa": tokenAttributes needs service account tokens: pass WithServiceAccountTokens`)
+}
+
+// TestPluginStderrMasked (issue 18, item 7): a failing plugin that echoes its request (with the
+// pod's service-account token) and its credentials on stderr: the stderr is in no error and in
+// no error-level log line; at debug level it is logged with the token (and its base64 form)
+// and the password masked.
+func TestPluginStderrMasked(t *testing.T) {
+	const token = "token:team/builder:sa-uid-1:registry.example.com:pod-1:0"
+	f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-echo-stderr", "-password", "hunter2-secret", "-exit-after", "1")
+	_, lookupErr := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.ErrorIs(t, lookupErr, plugin.ErrPluginExec)
+	assert.EqualError(t, lookupErr, `credential provider "sa": error execing credential provider plugin sa for image reg.io/app: exit status 1`)
+
+	creds, err := f.p.Credentials(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.NoError(t, err)
+	assert.Empty(t, creds)
+	logs := f.logs.String()
+	require.Contains(t, logs, `level=DEBUG msg="credential provider plugin stderr" provider=sa image=reg.io/app`)
+	assert.Contains(t, logs, `password: [redacted]`)
+	assert.Contains(t, logs, `\"serviceAccountToken\":\"[redacted]\"`)
+	for _, secret := range []string{token, base64.StdEncoding.EncodeToString([]byte(token)), "hunter2-secret"} {
+		assert.NotContains(t, logs, secret)
+		assert.NotContains(t, lookupErr.Error(), secret)
+	}
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, "level=ERROR") {
+			assert.NotContains(t, line, "request:", "no stderr at error level")
+		}
+	}
 }

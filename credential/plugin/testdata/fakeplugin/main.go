@@ -41,6 +41,8 @@ func main() {
 	passwordEnv := flag.String("password-env", "", "take the password from this environment variable")
 	authKeys := flag.String("auth-keys", "", "comma-separated auth keys; empty means the image")
 	apiVersion := flag.String("api-version", "", "apiVersion of the answer; empty means the request's")
+	echoStderr := flag.Bool("echo-stderr", false, "write the request and the answer's password to stderr")
+	exitAfter := flag.Int("exit-after", 0, "exit with this status after writing the answer")
 	flag.Parse()
 
 	in, err := io.ReadAll(os.Stdin)
@@ -71,6 +73,9 @@ func main() {
 	}
 	if *passwordEnv != "" {
 		pass = os.Getenv(*passwordEnv)
+	}
+	if *echoStderr {
+		fmt.Fprintf(os.Stderr, "request: %s\npassword: %s\n", in, pass)
 	}
 	keys := []string{req.Image}
 	if *authKeys != "" {
@@ -124,6 +129,9 @@ func main() {
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
 		fail("encoding the response: %v", err)
+	}
+	if *exitAfter != 0 {
+		os.Exit(*exitAfter)
 	}
 }
 
