@@ -40,12 +40,14 @@ type runner struct {
 	timeout    time.Duration
 	maxOut     int
 	log        *slog.Logger // never nil
+	contain    containment
 }
 
 // run executes the plugin for image with the request on stdin and returns its decoded
 // response. It waits at most the timeout, whatever ctx says: ctx only carries values. When the
 // plugin exits, or is killed on timeout or for printing too much, its whole process group is
-// killed, so nothing it started outlives the run.
+// killed, and on Linux also what left the group ([containment]), so nothing it started
+// outlives the run.
 func (r *runner) run(ctx context.Context, image, token string, annotations map[string]string) (*response, error) {
 	path, err := r.dir.binary(r.name)
 	if err != nil {
@@ -60,14 +62,18 @@ func (r *runner) run(ctx context.Context, image, token string, annotations map[s
 	overflow, abort := context.WithCancel(ctx)
 	defer abort()
 
-	cmd := exec.CommandContext(overflow, path, r.args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	cmd.Env = slices.Concat(r.environ(), r.env)
-	cmd.WaitDelay = waitDelay
-	isolate(cmd)
+	environ := slices.Concat(r.environ(), r.env)
+	newCmd := func() *exec.Cmd {
+		cmd := exec.CommandContext(overflow, path, r.args...)
+		cmd.Stdin = bytes.NewReader(stdin)
+		cmd.Env = slices.Clone(environ)
+		cmd.WaitDelay = waitDelay
+		isolate(cmd)
+		return cmd
+	}
 	stdout := &limitedBuffer{max: r.maxOut, onOverflow: abort}
 	stderr := &limitedBuffer{max: maxStderrBytes}
-	runErr := runCollecting(cmd, stdout, stderr)
+	runErr := runCollecting(newCmd, &r.contain, stdout, stderr)
 	// The plugin's stderr never goes into the error, which Provider.Credentials logs at error
 	// level: a plugin that echoes its request would put the pod's service-account token there.
 	// The kubelet appends it to the error (pkg/credentialprovider/plugin/plugin.go:720-722);
@@ -116,11 +122,12 @@ func (r *runner) logStderr(ctx context.Context, image, token string, stdout, std
 		slog.String("stderr", secrets.String(stderr.String())))
 }
 
-// runCollecting runs cmd with its stdout and stderr going into the buffers through pipes of
-// its own, so that the run ends when the plugin exits: its process group is then killed, and
-// the pipes are drained for at most waitDelay more (a descendant that left the group may hold
-// them open) before they are closed.
-func runCollecting(cmd *exec.Cmd, stdout, stderr *limitedBuffer) error {
+// runCollecting runs a command of newCmd with its stdout and stderr going into the buffers
+// through pipes of its own, so that the run ends when the plugin exits: its process group is
+// then killed, and so are the descendants that left the group (see [containment]); the pipes
+// are drained for at most waitDelay more (a descendant that escaped everything may hold them
+// open) before they are closed.
+func runCollecting(newCmd func() *exec.Cmd, contain *containment, stdout, stderr *limitedBuffer) error {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -131,8 +138,7 @@ func runCollecting(cmd *exec.Cmd, stdout, stderr *limitedBuffer) error {
 		outW.Close()
 		return err
 	}
-	cmd.Stdout, cmd.Stderr = outW, errW
-	err = cmd.Start()
+	cmd, tracked, err := contain.start(newCmd, outW, errW)
 	outW.Close()
 	errW.Close()
 	if err != nil {
@@ -145,6 +151,7 @@ func runCollecting(cmd *exec.Cmd, stdout, stderr *limitedBuffer) error {
 	wg.Go(func() { _, _ = io.Copy(stderr, errR) })
 	err = cmd.Wait()
 	_ = killGroup(cmd)
+	tracked.kill()
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
 	select {
