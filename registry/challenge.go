@@ -1,14 +1,18 @@
 package registry
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
 
+	"github.com/imagepull/imagepull/internal/redact"
 	"oras.land/oras-go/v2/registry/remote/auth"
 )
 
-// challengeWatch watches the requests of one manifest fetch, so that a 401 whose Bearer
+// challengeWatch watches the requests of one manifest fetch: it notes the credentials sent
+// (every Authorization header, to the registry and its token service), so that a registry that
+// echoes them in an error is masked ([Resolver.fetch]), and it makes sure a 401 whose Bearer
 // challenge cannot be followed (an empty or unparsable realm, a realm that is not http or
 // https, a realm oras refuses for safety) is reported as the 401 it is, [ErrUnauthorized],
 // and not as an unclassified failure: oras fails such a fetch before any token request is
@@ -19,6 +23,7 @@ type challengeWatch struct {
 	mu        sync.Mutex // protects the fields below
 	bearer401 string     // the WWW-Authenticate of the last 401 with a Bearer challenge
 	tokenSent bool       // a request other than a manifest request (a token request) could be sent
+	sent      redact.Set // the credentials of every Authorization header sent
 }
 
 // RoundTrip sends req through base and notes what it says about the authentication flow.
@@ -27,6 +32,11 @@ func (w *challengeWatch) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !manifest && req.URL.Host != "" && (req.URL.Scheme == "http" || req.URL.Scheme == "https") {
 		w.mu.Lock()
 		w.tokenSent = true
+		w.mu.Unlock()
+	}
+	if h := req.Header.Get("Authorization"); h != "" {
+		w.mu.Lock()
+		w.sent.AddAuthorization(h)
 		w.mu.Unlock()
 	}
 	resp, err := w.base.RoundTrip(req)
@@ -47,4 +57,25 @@ func (w *challengeWatch) unusableChallenge() (string, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.bearer401, w.bearer401 != "" && !w.tokenSent
+}
+
+// redact masks in e the credentials of cred and those the watched requests sent: a registry or
+// token service that echoes the Authorization header, the password or a token in its error
+// would otherwise put them in events, messages and logs. The registry-supplied Code and Detail
+// and the cause's text are masked; a masked cause still matches context.Canceled and
+// context.DeadlineExceeded when the original did.
+func (w *challengeWatch) redact(cred auth.Credential, e *Error) *Error {
+	w.mu.Lock()
+	var set redact.Set
+	set.Merge(&w.sent)
+	w.mu.Unlock()
+	set.AddBasic(cred.Username, cred.Password)
+	set.Add(cred.RefreshToken)
+	set.Add(cred.AccessToken)
+	if set.Empty() {
+		return e
+	}
+	e.Code, e.Detail = set.String(e.Code), set.String(e.Detail)
+	e.Err = set.Error(e.Err, context.Canceled, context.DeadlineExceeded)
+	return e
 }

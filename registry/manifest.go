@@ -28,8 +28,19 @@ const headerContentDigest = "Docker-Content-Digest"
 // wrong header is believed. A header that is missing, malformed, or (for a digest reference)
 // different from the digest asked for sends us to GET, where the body is hashed and checked
 // against the header and against want.
+//
+// An error has the credentials sent masked ([challengeWatch.redact]).
 func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
 	watch := &challengeWatch{}
+	d, err := r.fetchWatched(ctx, watch, ep, img, ref, want, cred)
+	if e, ok := err.(*Error); ok {
+		return d, watch.redact(cred, e)
+	}
+	return d, err
+}
+
+// fetchWatched is fetch with the requests going through watch.
+func (r *Resolver) fetchWatched(ctx context.Context, watch *challengeWatch, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
 	client := r.client(ctx, ep, cred, watch)
 	ctx = auth.AppendScopesForHost(ctx, ep.host, auth.ScopeRepository(img.Path(), auth.ActionPull))
 	url := ep.manifestURL(img, ref)
