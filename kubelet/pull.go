@@ -99,7 +99,7 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	total := m.now().Sub(start)
 	ran := err == nil && !p.skipped && !errors.Is(p.err, errPullQPSExceeded)
 	if err == nil {
-		err = p.err
+		err = maskCredentials(creds, p.err)
 	}
 	c.reportPull(&p, err, total)
 	if err != nil {
