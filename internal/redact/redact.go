@@ -52,7 +52,7 @@ func (s *Set) AddBasic(user, password string) {
 
 // AddAuthorization adds the credential part of an Authorization header value ("Basic
 // dXNlcjpwdw==", "Bearer eyJ…"): the token or the base64 text, and for Basic the decoded
-// password too.
+// password too (the base64 padded or not).
 func (s *Set) AddAuthorization(header string) {
 	scheme, cred, ok := strings.Cut(strings.TrimSpace(header), " ")
 	cred = strings.TrimSpace(cred)
@@ -62,7 +62,11 @@ func (s *Set) AddAuthorization(header string) {
 	}
 	s.Add(cred)
 	if strings.EqualFold(scheme, "Basic") {
-		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+		raw, err := base64.StdEncoding.DecodeString(cred)
+		if err != nil { // a docker config's "auth" may come unpadded
+			raw, err = base64.RawStdEncoding.DecodeString(cred)
+		}
+		if err == nil {
 			if user, pass, ok := strings.Cut(string(raw), ":"); ok {
 				s.AddBasic(user, pass)
 			}

@@ -48,6 +48,10 @@ func TestSetAddAuthorization(t *testing.T) {
 	s.AddAuthorization("Bearer eyJhbGciOi.abc")
 	assert.Equal(t, "[redacted] [redacted] [redacted]", s.String("hunter2 eyJhbGciOi.abc "+base64.StdEncoding.EncodeToString([]byte("bob:hunter2"))))
 	assert.Equal(t, "bob", s.String("bob"))
+
+	var unpadded Set
+	unpadded.AddAuthorization("Basic " + base64.RawStdEncoding.EncodeToString([]byte("carol:pw12345")))
+	assert.Equal(t, "carol [redacted]", unpadded.String("carol pw12345"))
 }
 
 func TestSetEmpty(t *testing.T) {
