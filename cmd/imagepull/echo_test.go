@@ -17,7 +17,8 @@ import (
 
 // TestRegistryEchoMasked (issue 18, item 6): a registry whose error repeats the Authorization
 // header it was sent does not get the credentials into `resolve` (text and JSON, with
-// --docker-config) or `explain --registry` (the Failed event, with a pod's Secret) output.
+// --docker-config or a credential provider plugin's answer) or `explain --registry` (the
+// Failed event, with a pod's Secret) output.
 func TestRegistryEchoMasked(t *testing.T) {
 	const user, password = "alice", "echo-s3cret-pw"
 	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
@@ -41,6 +42,7 @@ func TestRegistryEchoMasked(t *testing.T) {
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: private\n  namespace: reg\nspec:\n  imagePullSecrets:\n    - name: alice\n  containers:\n    - name: app\n      image: " + image + "\n      imagePullPolicy: Always\n",
 	}, "---\n")), 0o600))
 	cfg := dockerConfig(t, host, user, password)
+	plugin, _ := pluginFlags(t, host, user, password)
 	ph := placeholders{{manifest, "MANIFEST"}, {host, "REGISTRY"}}
 
 	for _, tc := range []struct {
@@ -52,6 +54,8 @@ func TestRegistryEchoMasked(t *testing.T) {
 		{"resolve", []string{"resolve", image, "--docker-config", cfg}, exitFailure,
 			"you sent Authorization: Basic [redacted], query , body"},
 		{"resolve, json", []string{"resolve", image, "--docker-config", cfg, "-o", "json"}, exitFailure,
+			"you sent Authorization: Basic [redacted], query , body"},
+		{"resolve, a plugin's credentials", append([]string{"resolve", image}, plugin...), exitFailure,
 			"you sent Authorization: Basic [redacted], query , body"},
 		{"explain, the pod's Secret", []string{"explain", "-f", manifest, "--registry"}, exitOK,
 			"you sent Authorization: Basic [redacted], query , body"},
