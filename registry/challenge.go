@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 // sent, and its error says nothing of the 401.
 type challengeWatch struct {
 	base http.RoundTripper
+	cred auth.Credential // the fetch's credential; never modified
 
 	mu        sync.Mutex // protects the fields below
 	bearer401 string     // the WWW-Authenticate of the last 401 with a Bearer challenge
@@ -59,23 +59,18 @@ func (w *challengeWatch) unusableChallenge() (string, bool) {
 	return w.bearer401, w.bearer401 != "" && !w.tokenSent
 }
 
-// redact masks in e the credentials of cred and those the watched requests sent: a registry or
-// token service that echoes the Authorization header, the password or a token in its error
-// would otherwise put them in events, messages and logs. The registry-supplied Code and Detail
-// and the cause's text are masked; a masked cause still matches context.Canceled and
-// context.DeadlineExceeded when the original did.
-func (w *challengeWatch) redact(cred auth.Credential, e *Error) *Error {
-	w.mu.Lock()
+// secrets returns the values to mask in the registry-supplied text of an error of the watched
+// fetch: the password, the tokens and the base64 "user:password" of its credential, and the
+// credential part of every Authorization header sent (to the registry and its token service,
+// tokens it was given included). A registry or token service that echoes them in an error
+// would otherwise put them in events, messages, logs and CLI output.
+func (w *challengeWatch) secrets() *redact.Set {
 	var set redact.Set
+	w.mu.Lock()
 	set.Merge(&w.sent)
 	w.mu.Unlock()
-	set.AddBasic(cred.Username, cred.Password)
-	set.Add(cred.RefreshToken)
-	set.Add(cred.AccessToken)
-	if set.Empty() {
-		return e
-	}
-	e.Code, e.Detail = set.String(e.Code), set.String(e.Detail)
-	e.Err = set.Error(e.Err, context.Canceled, context.DeadlineExceeded)
-	return e
+	set.AddBasic(w.cred.Username, w.cred.Password)
+	set.Add(w.cred.RefreshToken)
+	set.Add(w.cred.AccessToken)
+	return &set
 }

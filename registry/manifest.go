@@ -29,18 +29,9 @@ const headerContentDigest = "Docker-Content-Digest"
 // different from the digest asked for sends us to GET, where the body is hashed and checked
 // against the header and against want.
 //
-// An error has the credentials sent masked ([challengeWatch.redact]).
+// Registry-supplied text in an error has the credentials sent masked ([challengeWatch.secrets]).
 func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
-	watch := &challengeWatch{}
-	d, err := r.fetchWatched(ctx, watch, ep, img, ref, want, cred)
-	if e, ok := err.(*Error); ok {
-		return d, watch.redact(cred, e)
-	}
-	return d, err
-}
-
-// fetchWatched is fetch with the requests going through watch.
-func (r *Resolver) fetchWatched(ctx context.Context, watch *challengeWatch, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
+	watch := &challengeWatch{cred: cred}
 	client := r.client(ctx, ep, cred, watch)
 	ctx = auth.AppendScopesForHost(ctx, ep.host, auth.ScopeRepository(img.Path(), auth.ActionPull))
 	url := ep.manifestURL(img, ref)
@@ -56,7 +47,7 @@ func (r *Resolver) fetchWatched(ctx context.Context, watch *challengeWatch, ep e
 		}
 	case http.StatusMethodNotAllowed:
 	default:
-		return "", statusError(img.String(), ep.host, resp)
+		return "", statusError(img.String(), ep.host, resp, watch.secrets())
 	}
 	return r.get(ctx, client, watch, ep, img, url, want)
 }
@@ -70,11 +61,11 @@ func (r *Resolver) get(ctx context.Context, client *auth.Client, watch *challeng
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", statusError(img.String(), ep.host, resp)
+		return "", statusError(img.String(), ep.host, resp, watch.secrets())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.maxManifestBytes+1))
 	if err != nil { // the connection failed mid-body: a transport failure
-		return "", transportError(img.String(), ep.host, &neturl.Error{Op: "Read", URL: url, Err: err})
+		return "", transportError(img.String(), ep.host, &neturl.Error{Op: "Read", URL: url, Err: err}, watch.secrets())
 	}
 	if int64(len(body)) > r.cfg.maxManifestBytes {
 		return "", &Error{Image: img.String(), Registry: ep.host, Err: fmt.Errorf("manifest is larger than %d bytes", r.cfg.maxManifestBytes)}
