@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -117,9 +118,17 @@ func (r *runner) logStderr(ctx context.Context, image, token string, stdout, std
 			}
 		}
 	}
+	text := string(stderr.buf)
+	if cut := secrets.MaxLen() - 1; stderr.dropped > 0 && cut > 0 {
+		// The cut may split a secret: drop what could be its start, then say how much is cut.
+		text = text[:max(0, len(text)-cut)]
+		text += "… [" + strconv.FormatInt(int64(len(stderr.buf)-len(text))+stderr.dropped, 10) + " more bytes]"
+	} else if stderr.dropped > 0 {
+		text = stderr.String()
+	}
 	r.log.LogAttrs(ctx, slog.LevelDebug, "credential provider plugin stderr",
 		slog.String("provider", r.name), slog.String("image", image),
-		slog.String("stderr", secrets.String(stderr.String())))
+		slog.String("stderr", secrets.String(text)))
 }
 
 // runCollecting runs a command of newCmd with its stdout and stderr going into the buffers

@@ -28,3 +28,6 @@ func UsesPIDNamespaces(p *Provider, name string) bool {
 	}
 	return false
 }
+
+// MaxStderrBytes is how much of a plugin's stderr is kept for the debug log.
+const MaxStderrBytes = maxStderrBytes

@@ -231,3 +231,27 @@ func TestPluginStderrMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestPluginStderrMaskedAcrossTheCut: a token that straddles the 16 KiB cut of a plugin's
+// stderr leaves no part of it in the debug log.
+func TestPluginStderrMaskedAcrossTheCut(t *testing.T) {
+	f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-echo-stderr", "-exit-after", "1")
+	_, err := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.Error(t, err)
+	sent := f.sent(t)
+	require.Len(t, sent, 1)
+	token := sent[0]["serviceAccountToken"].(string)
+	b, err := os.ReadFile(f.requests)
+	require.NoError(t, err)
+	at := strings.Index("request: "+string(b), token) // where the token starts in the echo
+	require.Positive(t, at)
+	for _, before := range []int{4, 12, len(token) - 3} { // bytes of the token before the cut
+		pad := strings.Repeat("x", plugin.MaxStderrBytes-at-before)
+		f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-stderr", pad, "-echo-stderr", "-exit-after", "1")
+		_, err := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+		require.Error(t, err)
+		logs := f.logs.String()
+		require.Contains(t, logs, "more bytes]", "the stderr was cut")
+		assert.NotContains(t, logs, token[:min(before, 8)], "%d bytes of the token before the cut", before)
+	}
+}

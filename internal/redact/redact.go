@@ -91,6 +91,19 @@ func (s *Set) addForm(v string) {
 	s.values = append(s.values, v)
 }
 
+// MaxLen returns the length of the longest form of a value in the set (0 when empty). A text
+// cut short may end with part of a value: dropping its last MaxLen()-1 bytes before masking
+// leaves none.
+func (s *Set) MaxLen() int {
+	n := 0
+	if s != nil {
+		for _, v := range s.values {
+			n = max(n, len(v))
+		}
+	}
+	return n
+}
+
 // Empty reports whether the set holds no value.
 func (s *Set) Empty() bool { return s == nil || len(s.values) == 0 }
 

@@ -87,3 +87,12 @@ func TestSetMerge(t *testing.T) {
 	a.Merge(nil)
 	assert.Equal(t, "[redacted] [redacted]", a.String("one1 two2"))
 }
+
+func TestSetMaxLen(t *testing.T) {
+	var s Set
+	assert.Zero(t, s.MaxLen())
+	s.Add("abc")
+	assert.Equal(t, len(base64.URLEncoding.EncodeToString([]byte("abc"))), s.MaxLen())
+	var nilSet *Set
+	assert.Zero(t, nilSet.MaxLen())
+}
