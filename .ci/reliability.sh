@@ -24,6 +24,11 @@ run ./cache 'TestFileRecordsSurviveKill$|TestFileRecordsAlwaysCycleSurvivesKill$
 run ./cache 'TestFileRecordsHostileFiles|TestFileRecordsCorrupt|TestFileRecordsWriteFailures'
 run ./credential 'TestFromDockerConfigFileHostile'
 run ./registry 'TestResolveFaults|TestResolveSendsCredentialsExactlyWhere|TestResolveNeverSendsPodCredentialsToAMirror|TestUnreachable' -race
+# CLI inputs (issue 18 items 9 and 10): FIFOs, devices and oversized files as manifests, lint
+# configuration and credential provider configuration; a hang is a failure, not a stall.
+run ./cmd/imagepull 'TestDirectorySkipsNonRegularFiles|TestExplicitFIFO|TestLintConfigNonRegular|TestCredentialProviderConfigNonRegular'
+run ./lint 'TestLoadConfigHostile'
+run ./credential/plugin 'TestReadConfigNonRegular'
 run ./kubelet 'TestEnsureImageIsolationUnderCancellation|TestEnsureImageConcurrent|TestEnsureImageCancelledPullIsRecorded|TestEnsureImagePullerPanics|TestEnsureImageEmptySecretCoordinatesNeverMatch|TestEnsureImageBounds' -race
 
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
