@@ -25,6 +25,11 @@ run ./cache 'TestFileRecordsSurviveKill$|TestFileRecordsAlwaysCycleSurvivesKill$
 run ./cache 'TestFileRecordsHostileFiles|TestFileRecordsCorrupt|TestFileRecordsWriteFailures'
 run ./credential 'TestFromDockerConfigFileHostile'
 run ./registry 'TestResolveFaults|TestResolveSendsCredentialsExactlyWhere|TestResolveNeverSendsPodCredentialsToAMirror|TestUnreachable' -race
+# CLI inputs (issue 18 items 9 and 10): FIFOs, devices and oversized files as manifests, lint
+# configuration and credential provider configuration; a hang is a failure, not a stall.
+run ./cmd/imagepull 'TestDirectorySkipsNonRegularFiles|TestExplicitFIFO|TestLintConfigNonRegular|TestCredentialProviderConfigNonRegular'
+run ./lint 'TestLoadConfigHostile'
+run ./credential/plugin 'TestReadConfigNonRegular'
 run ./kubelet 'TestEnsureImageIsolationUnderCancellation|TestEnsureImageConcurrent|TestEnsureImageCancelledPullIsRecorded|TestEnsureImagePullerPanics|TestEnsureImageEmptySecretCoordinatesNeverMatch|TestEnsureImageBounds' -race
 # issue 18 items 5-8: cancelled pulls the runtime honoured, registries and plugins that echo
 # credentials, plugin descendants that call setsid
