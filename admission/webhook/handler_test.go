@@ -325,6 +325,7 @@ func TestNewHandlerRejectsBadConfig(t *testing.T) {
 	}{
 		{"selector", webhook.Config{ExcludeSelector: "app in (web"}, `webhook: --exclude-selector "app in (web": `},
 		{"negative size", webhook.Config{MaxRequestBytes: -1}, "webhook: --max-request-bytes must not be negative, got -1"},
+		{"negative budget", webhook.Config{MaxInflightBytes: -1}, "webhook: --max-inflight-bytes must not be negative, got -1"},
 		{"negative timeout", webhook.Config{WriteTimeout: -1}, "webhook: --write-timeout must not be negative, got -1ns"},
 		{"empty namespace", webhook.Config{ExcludeNamespaces: []string{"kube-system", ""}}, `webhook: --exclude-namespaces: invalid namespace ""`},
 	}

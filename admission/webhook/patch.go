@@ -16,22 +16,21 @@ type patchOp struct {
 }
 
 // policyPatch compares pod's policies, after Admit, with before (the same fields before it) and
-// returns one "add" operation per policy that changed, with the changed fields' paths. "add"
-// replaces a member that exists and creates one that does not, so the patch applies whether or
-// not the API server's defaulting wrote the field.
-func policyPatch(pod *corev1.Pod, before []corev1.PullPolicy) ([]patchOp, []string) {
+// returns one "add" operation per policy that changed, recording the changed fields in out.
+// "add" replaces a member that exists and creates one that does not, so the patch applies
+// whether or not the API server's defaulting wrote the field.
+func policyPatch(pod *corev1.Pod, before []corev1.PullPolicy, out *outcome) []patchOp {
 	if pod == nil {
-		return nil, nil
+		return nil
 	}
 	var ops []patchOp
-	var fields []string
 	i := 0
 	for f := range admission.ImageFields(&pod.Spec) {
 		if i < len(before) && before[i] != *f.Policy {
 			ops = append(ops, patchOp{Op: "add", Path: f.PolicyPointer(), Value: string(*f.Policy), index: i})
-			fields = append(fields, f.PolicyPath().String())
+			out.addField(f)
 		}
 		i++
 	}
-	return ops, fields
+	return ops
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/imagepull/imagepull/admission"
+	"github.com/imagepull/imagepull/internal/clip"
 )
 
 // endpoint is the half of the plugin a review asks for.
@@ -51,12 +53,24 @@ type outcome struct {
 	reason   string
 	// name is the pod's name, or its generateName, for the log.
 	name string
-	// fields are the policy paths patched or rejected (or that would have been).
-	fields []string
+	// fields are the policy paths patched or rejected (or that would have been), at most
+	// admission.MaxNamedFields of them; fieldsMore counts the others.
+	fields     []string
+	fieldsMore int
 }
 
-// decide answers one review's request.
-func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome {
+// addField records one field patched or rejected: its path while fewer than
+// admission.MaxNamedFields are named, else only the count.
+func (o *outcome) addField(f admission.ImageField) {
+	if len(o.fields) < admission.MaxNamedFields {
+		o.fields = append(o.fields, f.PolicyPath().String())
+		return
+	}
+	o.fieldsMore++
+}
+
+// decide answers one review's request; it returns ctx's error instead once ctx ends.
+func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.AdmissionRequest) (outcome, error) {
 	resp := &admissionv1.AdmissionResponse{UID: ar.UID, Allowed: true}
 	req := admission.Request{
 		Operation:   ar.Operation,
@@ -68,19 +82,23 @@ func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome 
 	// The plugin's cheap checks need no object: leave other requests before decoding anything.
 	if skip := admission.Skipped(req); skip != admission.NotSkipped {
 		out.decision, out.reason = decisionSkipped, string(skip)
-		return out
+		return out, nil
 	}
 	if slices.Contains(h.namespaces, ar.Namespace) {
 		out.decision, out.reason = decisionExcluded, "namespace "+ar.Namespace
-		return out
+		return out, nil
 	}
 	var err error
 	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind); err != nil {
-		return h.deny(out, apierrors.NewBadRequest(fmt.Sprintf("imagepull webhook: decoding the object: %v", err)))
+		return h.deny(out, apierrors.NewBadRequest(clip.String(fmt.Sprintf("imagepull webhook: decoding the object: %v", err), clip.MaxErrorText))), nil
 	}
 	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind); err != nil {
 		// As in the API server, an old object that is no pod means the update is not ignored.
 		req.OldObject = nil
+	}
+	ar.Object.Raw, ar.OldObject.Raw = nil, nil // decoded: let the collector have the bytes
+	if err := ctx.Err(); err != nil {
+		return out, err
 	}
 	pod, isPod := req.Object.(*corev1.Pod)
 	if isPod && pod != nil {
@@ -88,16 +106,16 @@ func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome 
 	}
 	if skip := admission.Skipped(req); skip != admission.NotSkipped {
 		out.decision, out.reason = decisionSkipped, string(skip)
-		return out
+		return out, nil
 	}
 	if isPod && pod != nil && h.selector.Matches(labels.Set(pod.Labels)) {
 		out.decision, out.reason = decisionExcluded, "labels match "+h.selector.String()
-		return out
+		return out, nil
 	}
 	if ep == mutate {
-		return h.mutate(out, req)
+		return h.mutate(out, req), nil
 	}
-	return h.validate(out, req)
+	return h.validate(ctx, out, req)
 }
 
 // mutate runs Admit and turns what it changed into a JSONPatch.
@@ -112,16 +130,19 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	if err := admission.Admit(req); err != nil {
 		return h.deny(out, err)
 	}
-	patch, fields := policyPatch(pod, before)
-	out.fields = fields
+	patch := policyPatch(pod, before, &out)
 	switch {
 	case len(patch) == 0:
 		return out
 	case h.dryRun:
 		out.decision = decisionWouldPatch
-		for i, f := range fields {
+		for i, f := range out.fields {
 			out.response.Warnings = append(out.response.Warnings,
-				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, before[patch[i].index]))
+				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, clip.String(string(before[patch[i].index]), clip.MaxField)))
+		}
+		if out.fieldsMore > 0 {
+			out.response.Warnings = append(out.response.Warnings,
+				fmt.Sprintf("imagepull dry run: would set %d more fields to Always", out.fieldsMore))
 		}
 		return out
 	}
@@ -135,28 +156,32 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	return out
 }
 
-// validate runs Validate and turns its error into a denial.
-func (h *Handler) validate(out outcome, req admission.Request) outcome {
-	err := admission.Validate(req)
+// validate runs Validate and turns its error into a denial; it returns ctx's error instead
+// once ctx ends.
+func (h *Handler) validate(ctx context.Context, out outcome, req admission.Request) (outcome, error) {
+	err := admission.ValidateContext(ctx, req)
 	if err == nil {
-		return out
+		return out, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return out, ctxErr
 	}
 	if apierrors.IsBadRequest(err) {
-		return h.deny(out, err)
+		return h.deny(out, err), nil
 	}
 	pod, _ := req.Object.(*corev1.Pod)
 	if pod == nil { // Validate fails on anything but a pod with a BadRequest, handled above
-		return h.deny(out, err)
+		return h.deny(out, err), nil
 	}
 	for f := range admission.ImageFields(&pod.Spec) {
 		if *f.Policy != corev1.PullAlways {
-			out.fields = append(out.fields, f.PolicyPath().String())
+			out.addField(f)
 		}
 	}
 	if h.dryRun {
 		out.decision = decisionWouldDeny
 		out.response.Warnings = append(out.response.Warnings, "imagepull dry run: would deny: "+err.Error())
-		return out
+		return out, nil
 	}
 	out.response.Allowed = false
 	out.response.Result = &metav1.Status{
@@ -164,10 +189,10 @@ func (h *Handler) validate(out outcome, req admission.Request) outcome {
 		Code:    http.StatusForbidden,
 		Reason:  metav1.StatusReasonForbidden,
 		Message: err.Error(),
-		Details: &metav1.StatusDetails{Group: req.Resource.Group, Kind: req.Resource.Resource, Name: podName(req.Name, pod)},
+		Details: &metav1.StatusDetails{Group: req.Resource.Group, Kind: req.Resource.Resource, Name: clip.String(podName(req.Name, pod), clip.MaxField)},
 	}
 	out.decision = decisionDenied
-	return out
+	return out, nil
 }
 
 // deny makes out a denial with err's status (the plugin's BadRequest, or a decoding error); in
