@@ -146,7 +146,7 @@ func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admission
 	if r.ContentLength > h.maxBytes {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, h.maxBytes), r.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
@@ -202,6 +202,20 @@ func (h *Handler) logDecision(r *http.Request, ep endpoint, req *admissionv1.Adm
 	}
 	attrs = append(attrs, slog.Bool("dry_run", h.dryRun), slog.Duration("duration", d))
 	h.log.LogAttrs(r.Context(), slog.LevelInfo, "admission decision", attrs...)
+}
+
+// readBody reads r whole. With a declared length (which net/http enforces on a server's
+// request body) it reads into one buffer of that size rather than growing one by doubling.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, length)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // nothing, unless the reader holds more than declared
+	return append(buf, rest...), err
 }
 
 // writeText answers with a short plain-text body.
