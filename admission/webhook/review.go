@@ -124,6 +124,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	pod, _ := req.Object.(*corev1.Pod)
 	var before []corev1.PullPolicy
 	if pod != nil {
+		before = make([]corev1.PullPolicy, 0, imageFieldCount(&pod.Spec))
 		for f := range admission.ImageFields(&pod.Spec) {
 			before = append(before, *f.Policy)
 		}
@@ -131,7 +132,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	if err := admission.Admit(req); err != nil {
 		return h.deny(out, err)
 	}
-	patch := policyPatch(pod, before, &out)
+	patch, was := policyPatch(pod, before, &out)
 	switch {
 	case len(patch) == 0:
 		return out
@@ -139,7 +140,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 		out.decision = decisionWouldPatch
 		for i, f := range out.fields {
 			out.response.Warnings = append(out.response.Warnings,
-				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, clip.String(string(before[patch[i].index]), clip.MaxField)))
+				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, clip.String(string(was[i]), clip.MaxField)))
 		}
 		if out.fieldsMore > 0 {
 			out.response.Warnings = append(out.response.Warnings,
@@ -147,10 +148,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 		}
 		return out
 	}
-	body, err := json.Marshal(patch)
-	if err != nil { // a slice of string-only structs always marshals
-		return h.deny(out, apierrors.NewInternalError(err))
-	}
+	body := patch
 	pt := admissionv1.PatchTypeJSONPatch
 	out.response.Patch, out.response.PatchType = body, &pt
 	out.decision = decisionPatched
