@@ -38,7 +38,9 @@ const (
 
 // DefaultExcludeNamespaces returns the namespaces excluded when Config.ExcludeNamespaces is nil:
 // kube-system, whose pods (often static or preloaded images) the API server's plugin would
-// catch too but whose outage a webhook must not cause.
+// catch too but whose outage a webhook must not cause. The built-in plugin excludes nothing:
+// an empty non-nil list (the flag --exclude-namespaces= with no value) gives exactly its
+// decisions.
 func DefaultExcludeNamespaces() []string { return []string{"kube-system"} }
 
 // Config configures the webhook. Its zero value serves on [DefaultAddr] with the defaults above
