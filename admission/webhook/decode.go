@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/imagepull/imagepull/admission"
 )
@@ -22,8 +22,11 @@ import (
 // It is the pod the plugin sees (an [admission.PodFields]): no corev1.Pod is built, which for
 // 100,000 containers would be 45 MB of corev1.Container values to allocate and clear.
 type slimPod struct {
-	metav1.TypeMeta `json:",inline"`
-	Metadata        struct {
+	// APIVersion and Kind are fields of their own rather than an embedded metav1.TypeMeta, whose
+	// name encoding/json would put in a type error's field path ("TypeMeta.kind").
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
 		Name         string            `json:"name"`
 		GenerateName string            `json:"generateName"`
 		Namespace    string            `json:"namespace"`
@@ -75,6 +78,19 @@ func (p *slimPod) ImageFields() iter.Seq[admission.ImageField] {
 			}
 		}
 	}
+}
+
+// GetObjectKind returns p, whose apiVersion and kind are its type.
+func (p *slimPod) GetObjectKind() schema.ObjectKind { return p }
+
+// GroupVersionKind returns the type p's apiVersion and kind name.
+func (p *slimPod) GroupVersionKind() schema.GroupVersionKind {
+	return schema.FromAPIVersionAndKind(p.APIVersion, p.Kind)
+}
+
+// SetGroupVersionKind sets p's apiVersion and kind.
+func (p *slimPod) SetGroupVersionKind(gvk schema.GroupVersionKind) {
+	p.APIVersion, p.Kind = gvk.ToAPIVersionAndKind()
 }
 
 // PodName returns the pod's name and generateName.
