@@ -548,7 +548,7 @@ func (s *fastScanner) containers(dst *[]slimContainer) bool {
 		if !s.open('{') {
 			return false
 		}
-		m := fields{names: containerNames}
+		m := fields{names: []string{"name", "image", "imagePullPolicy"}}
 		for first := true; ; first = false {
 			key, plain, done, ok := s.member(first)
 			if !ok {
@@ -576,13 +576,6 @@ func (s *fastScanner) containers(dst *[]slimContainer) bool {
 		}
 	}
 }
-
-// The JSON names of what the fast path keeps of a container, a volume and an image volume.
-var (
-	containerNames   = []string{"name", "image", "imagePullPolicy"}
-	volumeNames      = []string{"name", "image"}
-	imageSourceNames = []string{"reference", "pullPolicy"}
-)
 
 // volumes decodes a list of volumes: their names and image sources.
 func (s *fastScanner) volumes(dst *[]slimVolume) bool {
@@ -613,7 +606,7 @@ func (s *fastScanner) volumes(dst *[]slimVolume) bool {
 		if !s.open('{') {
 			return false
 		}
-		m := fields{names: volumeNames}
+		m := fields{names: []string{"name", "image"}}
 		for first := true; ; first = false {
 			key, plain, done, ok := s.member(first)
 			if !ok {
@@ -651,7 +644,7 @@ func (s *fastScanner) imageSource(dst **corev1.ImageVolumeSource) bool {
 	}
 	src := &corev1.ImageVolumeSource{}
 	*dst = src
-	m := fields{names: imageSourceNames}
+	m := fields{names: []string{"reference", "pullPolicy"}}
 	for first := true; ; first = false {
 		key, plain, done, ok := s.member(first)
 		if !ok {
