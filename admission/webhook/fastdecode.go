@@ -18,8 +18,8 @@ import (
 // type in a field it keeps, on a key at a level it interprets that holds an escape or a
 // non-ASCII byte (either could fold into a field's name), that matches a field's name only
 // case-insensitively, or that repeats a field, on a kept string with an escape or a non-ASCII
-// byte, and on nesting deeper than [fastMaxDepth]. FuzzFastDecode pins that an answer equals
-// encoding/json's.
+// byte or a label value of null, and on nesting deeper than [fastMaxDepth]. FuzzFastDecode pins
+// that an answer equals encoding/json's.
 
 // fastMaxDepth bounds the nesting the fast path follows; deeper input declines (encoding/json
 // allows 10,000 levels).
