@@ -42,7 +42,9 @@ var benchCreds = &creds{secrets: []secret{secret1}}
 // and file records, as the image manager drives it: RecordPullIntent (the intent file written),
 // the pull, RecordImagePulled (the record read and merged, the intent file removed).
 // record-unchanged pulls the same image with the same Secret every time (the record is read
-// and left alone); record-written pulls a new image ID every time (a new record is written).
+// and left alone); record-written alternates the Secret's hash (a rotated Secret), so that the
+// record is rewritten every time while the directory keeps one record and no intent (the
+// kubelet's metering wrapper counts the files after every write).
 func BenchmarkAlwaysCycle(b *testing.B) {
 	const image = "docker.io/library/busybox:1.36"
 	for _, s := range benchSides {
@@ -56,21 +58,30 @@ func BenchmarkAlwaysCycle(b *testing.B) {
 		})
 		b.Run(s.name+"/record-written", func(b *testing.B) {
 			sd := openBench(b, s, false)
+			cycleOnce(b, sd, image, ref0)
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
 				i++
-				cycleOnce(b, sd, image, fmt.Sprintf("sha256:%064x", i))
+				c := benchCreds
+				if i%2 == 1 {
+					c = benchCredsRotated
+				}
+				cycleWith(b, sd, image, ref0, c)
 			}
 		})
 	}
 }
 
-func cycleOnce(b *testing.B, sd side, image, ref string) {
+var benchCredsRotated = &creds{secrets: []secret{secret1Rotated}}
+
+func cycleOnce(b *testing.B, sd side, image, ref string) { cycleWith(b, sd, image, ref, benchCreds) }
+
+func cycleWith(b *testing.B, sd side, image, ref string, c *creds) {
 	if err := sd.intent(image); err != nil {
 		b.Fatal(err)
 	}
-	sd.pulled(image, ref, benchCreds)
+	sd.pulled(image, ref, c)
 }
 
 // BenchmarkSecretVerifiedPresent is a must-pull check of a present image whose record names the
