@@ -25,6 +25,10 @@
 //     Forbidden status error per field, wrapping a NotSupported field error, aggregated. The
 //     text is the API server's, for example
 //     pods "web" is forbidden: spec.initContainers[0].imagePullPolicy: Unsupported value: "Never": supported values: "Always".
+//     Unlike the API server, it names at most [MaxNamedFields] fields and counts the others
+//     (", and N more fields not "Always"" closes the list), so that its cost and its text stay
+//     linear and bounded for a pod with 100,000 containers; [ValidateContext] also stops when
+//     its context ends.
 //   - An object that is not a *corev1.Pod on the pods resource is a BadRequest:
 //     "Resource was marked with kind Pod but was unable to be converted".
 //

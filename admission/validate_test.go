@@ -1,7 +1,10 @@
 package admission_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/imagepull/imagepull/admission"
 )
@@ -135,4 +139,97 @@ func TestValidateAfterAdmit(t *testing.T) {
 			assert.NoError(t, admission.Validate(req))
 		})
 	}
+}
+
+// manyContainers returns a pod named name with n containers of the given policy.
+func manyContainers(name string, n int, policy corev1.PullPolicy) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	p.Spec.Containers = make([]corev1.Container, n)
+	for i := range p.Spec.Containers {
+		p.Spec.Containers[i] = corev1.Container{Name: fmt.Sprintf("c%d", i), Image: "app", ImagePullPolicy: policy}
+	}
+	return p
+}
+
+// pluginErrors is the plugin's own aggregate for a pod of n Never containers named name, built
+// as plugin/pkg/admission/alwayspullimages/admission.go (Validate) builds it.
+func pluginErrors(name string, n int) error {
+	var errs []error
+	for i := range n {
+		path := field.NewPath("spec", "containers").Index(i).Child("imagePullPolicy")
+		errs = append(errs, apierrors.NewForbidden(pods, name, field.NotSupported(path, corev1.PullNever, []string{string(corev1.PullAlways)})))
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// TestValidateNamesBoundedFields pins issue 18 (1): the message names at most MaxNamedFields
+// fields and counts the rest, with the plugin's exact text up to the bound, and a 100,000-field
+// pod is answered (the aggregate's Error() was quadratic: 100,000 fields never answered).
+func TestValidateNamesBoundedFields(t *testing.T) {
+	never := func(i int) string {
+		return fmt.Sprintf(`pods "web" is forbidden: spec.containers[%d].imagePullPolicy: Unsupported value: "Never": supported values: "Always"`, i)
+	}
+	tests := []struct {
+		name      string
+		n         int
+		wantMore  int
+		wantTail  string
+		wantExact bool // the text is the plugin's, byte for byte
+	}{
+		{name: "at the bound: the plugin's text", n: admission.MaxNamedFields, wantTail: never(admission.MaxNamedFields-1) + "]", wantExact: true},
+		{name: "one more is counted", n: admission.MaxNamedFields + 1, wantMore: 1,
+			wantTail: never(admission.MaxNamedFields-1) + `, and 1 more fields not "Always"]`},
+		{name: "100,000 fields", n: 100_000, wantMore: 100_000 - admission.MaxNamedFields,
+			wantTail: never(admission.MaxNamedFields-1) + `, and 99968 more fields not "Always"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := admission.Validate(admission.Request{Operation: admissionv1.Create, Resource: pods, Object: manyContainers("web", tt.n, corev1.PullNever)})
+			require.Error(t, err)
+			var agg utilerrors.Aggregate
+			require.ErrorAs(t, err, &agg)
+			require.Len(t, agg.Errors(), admission.MaxNamedFields)
+			for i, e := range agg.Errors() {
+				assert.Equal(t, never(i), e.Error())
+				assert.True(t, apierrors.IsForbidden(e))
+			}
+			var fe *admission.FieldsError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tt.wantMore, fe.More)
+			text := err.Error()
+			assert.True(t, strings.HasPrefix(text, "["+never(0)+", "+never(1)+", "), text[:200])
+			assert.True(t, strings.HasSuffix(text, tt.wantTail), text[len(text)-200:])
+			assert.Less(t, len(text), 200*(admission.MaxNamedFields+1))
+			if tt.wantExact {
+				assert.Equal(t, pluginErrors("web", tt.n).Error(), text)
+			}
+		})
+	}
+}
+
+// TestValidateCutsHugeValues: a name or a policy no API server would accept (a review sent to
+// the webhook directly) is cut in the message, so that naming a bounded number of fields bounds
+// the message too.
+func TestValidateCutsHugeValues(t *testing.T) {
+	huge := strings.Repeat("n", 3<<20)
+	p := manyContainers(huge, 100, corev1.PullPolicy(huge))
+	err := admission.Validate(admission.Request{Operation: admissionv1.Create, Resource: pods, Object: p})
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), admission.MaxNamedFields*(3<<10))
+	assert.Contains(t, err.Error(), "bytes cut]")
+}
+
+// TestValidateContext pins issue 18 (1): validation stops with the context's error once the
+// request's context has ended, instead of working on for a client that left.
+func TestValidateContext(t *testing.T) {
+	req := admission.Request{Operation: admissionv1.Create, Resource: pods, Object: manyContainers("web", 100_000, corev1.PullNever)}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.ErrorIs(t, admission.ValidateContext(ctx, req), context.Canceled)
+
+	// A live context changes nothing.
+	err := admission.ValidateContext(t.Context(), req)
+	var fe *admission.FieldsError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, 100_000-admission.MaxNamedFields, fe.More)
 }

@@ -6,6 +6,9 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/imagepull/imagepull/internal/redact"
 )
 
 // rpcError is a failed CRI call. Its text is what the kubelet's CRI client reports; it keeps
@@ -73,4 +76,31 @@ func aggregate(errs []error) error {
 	default:
 		return aggregateError(errs)
 	}
+}
+
+// maskAuth masks the secrets of auth in the error of a pull made with it (see
+// [Client.PullImage]). An rpcError keeps its code and context error, its text and status
+// message masked; another error becomes one whose text is masked and which still matches the
+// context errors it matched.
+func maskAuth(err error, auth *runtimeapi.AuthConfig) error {
+	if err == nil || auth == nil {
+		return err
+	}
+	var set redact.Set
+	set.AddBasic(auth.GetUsername(), auth.GetPassword())
+	if a := auth.GetAuth(); a != "" {
+		set.Add(a)
+		set.AddAuthorization("Basic " + a)
+	}
+	set.Add(auth.GetIdentityToken())
+	set.Add(auth.GetRegistryToken())
+	if e, ok := err.(*rpcError); ok {
+		text := set.String(e.text)
+		msg := set.String(e.status.Message())
+		if text == e.text && msg == e.status.Message() {
+			return e
+		}
+		return &rpcError{text: text, status: status.New(e.status.Code(), msg), ctxErr: e.ctxErr}
+	}
+	return set.Error(err, context.Canceled, context.DeadlineExceeded)
 }

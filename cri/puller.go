@@ -26,7 +26,10 @@ import (
 // The error of a single attempt reads as the kubelet's CRI client reports it (gRPC Unknown
 // reduced to its message, other codes in full); when several credentials failed, the text is
 // the kubelet's aggregate ("[e1, e2]", or the single distinct message). Attempts stop early
-// once ctx is done.
+// once ctx is done. The runtime repeats the registry's error, so the credentials of each
+// attempt (the password, the base64 "user:password" and "auth", the tokens) are masked in its
+// error ("[redacted]"), in the text and in the gRPC status alike: a registry that echoes them
+// cannot put them into events, messages or logs.
 func (c *Client) PullImage(ctx context.Context, req kubelet.PullRequest) (kubelet.PullResult, error) {
 	if req.Image == "" {
 		return kubelet.PullResult{}, errors.New("cri: pull image: empty image")
@@ -63,7 +66,7 @@ func (c *Client) PullImage(ctx context.Context, req kubelet.PullRequest) (kubele
 func (c *Client) pull(ctx context.Context, spec *runtimeapi.ImageSpec, auth *runtimeapi.AuthConfig, sandbox *runtimeapi.PodSandboxConfig) (string, error) {
 	resp, err := c.images.PullImage(ctx, &runtimeapi.PullImageRequest{Image: spec, Auth: auth, SandboxConfig: sandbox})
 	if err != nil {
-		return "", callError(ctx, err, true)
+		return "", maskAuth(callError(ctx, err, true), auth)
 	}
 	if resp.GetImageRef() == "" {
 		return "", fmt.Errorf("imageRef of image %q is not set", spec.GetImage())

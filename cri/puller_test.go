@@ -1,6 +1,7 @@
 package cri_test
 
 import (
+	"encoding/base64"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -148,4 +149,52 @@ func TestPullNoSandbox(t *testing.T) {
 	require.Len(t, rt.pullRequests(), 1)
 	assert.Nil(t, rt.pullRequests()[0].GetSandboxConfig())
 	assert.Nil(t, rt.pullRequests()[0].GetAuth())
+}
+
+// TestPullMasksEchoedCredentials (issue 18, item 6): the runtime repeats the registry's error,
+// and a registry that echoes the Authorization header, the password or a token would put them
+// into the pull's error. Each attempt's credentials are masked, in the text and in the gRPC
+// status; the kubelet's classification by prefix still holds.
+func TestPullMasksEchoedCredentials(t *testing.T) {
+	const pw = "hunter2-password"
+	basic := base64.StdEncoding.EncodeToString([]byte("alice:" + pw))
+	auth := base64.StdEncoding.EncodeToString([]byte("bob:auth-field-pw"))
+	creds := []credential.Credential{
+		{Username: "alice", Password: pw},
+		{Auth: auth, IdentityToken: "identity-tok", RegistryToken: "registry-tok"},
+	}
+	secrets := []string{pw, basic, auth, "auth-field-pw", "identity-tok", "registry-tok"}
+	for _, tc := range []struct {
+		name       string
+		code       codes.Code
+		prefix     string
+		wantReason error
+		attempts   int // one text keeps the prefix; two make an aggregate, as in the kubelet
+	}{
+		{"unknown", codes.Unknown, "", pullpolicy.ErrImagePull, 2},
+		{"registry unavailable", codes.Unknown, "RegistryUnavailable: ", pullpolicy.ErrRegistryUnavailable, 1},
+		{"another code", codes.PermissionDenied, "", pullpolicy.ErrImagePull, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newScriptedRuntime(t, true)
+			c := rt.dial(t)
+			echo := func(s string) result {
+				return result{err: status.Error(tc.code, tc.prefix+"failed to pull: 403 Forbidden: you sent "+s)}
+			}
+			rt.script(result{}, echo("Basic "+basic+" password="+pw), echo("Basic "+auth+" identity-tok registry-tok auth-field-pw"))
+			_, err := c.PullImage(t.Context(), kubelet.PullRequest{Image: "nginx:latest", Credentials: creds[:tc.attempts]})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "you sent Basic [redacted]")
+			assert.Equal(t, tc.wantReason, kubeletReason(err))
+			for _, s := range secrets {
+				assert.NotContains(t, err.Error(), s)
+			}
+			var grpcErr interface{ GRPCStatus() *status.Status }
+			require.ErrorAs(t, err, &grpcErr, "the gRPC status is kept")
+			assert.Equal(t, tc.code, grpcErr.GRPCStatus().Code())
+			for _, s := range secrets {
+				assert.NotContains(t, grpcErr.GRPCStatus().Message(), s)
+			}
+		})
+	}
 }

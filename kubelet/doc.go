@@ -21,6 +21,8 @@
 //     startup recovery.
 //   - resolve.go, dedup.go, credential_resolver.go: the extensions beyond the kubelet, all off
 //     by default (resolve then pull by digest, offline fallback, de-duplicated pulls).
+//   - mask.go: the pod's credentials masked in a runtime's or resolver's error before it is
+//     repeated in an event, a message or a log line (beyond the kubelet, always on).
 //   - request.go, puller.go, manager.go: the types a caller fills in.
 //   - metrics.go, report.go: what is measured ([Metrics], a no-op unless [Config].Metrics is
 //     set; package kubelet/metrics puts it on Prometheus under the kubelet's metric names) and
@@ -33,4 +35,9 @@
 // pullpolicy's sentinels with errors.Is. Every [Event] carries the field path of the
 // kubelet's object reference ([Request.FieldPath]), so that an adapter to client-go's event
 // recorder can tell init containers from regular ones.
+//
+// Two rules are stricter than the kubelet, always: a pull that fails after its context ended
+// keeps its pull intent, so that an image the runtime may have stored meanwhile must be
+// verified by every other pod ([ImageManager.EnsureImageExists]); and credentials a registry
+// echoes in its error are masked ("[redacted]") before any event, message or log line.
 package kubelet

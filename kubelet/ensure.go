@@ -41,6 +41,10 @@ import (
 // while the pull waits for its turn, the pull fails with ctx's error, as a cancelled runtime
 // call does in the kubelet; once the runtime's pull has started, the call waits for its outcome
 // whatever becomes of ctx, as the kubelet does, so that an image the runtime pulled is recorded.
+// Stricter than the kubelet: when that pull fails after ctx ended (a runtime that honours the
+// cancellation may have stored the image first), its pull intent is kept rather than removed,
+// so the image counts as pulled by the kubelet and every other pod must verify its credentials
+// before using it.
 func (m *ImageManager) EnsureImageExists(ctx context.Context, req Request) (Result, error) {
 	if m.verify != nil {
 		m.startup.run(ctx, m)

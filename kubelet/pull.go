@@ -2,7 +2,9 @@ package kubelet
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/kubelet/pullmanager"
@@ -17,6 +19,9 @@ type attemptOutcome struct {
 	// unavailable is the registry-unavailable message when the attempt failed because the
 	// registry could not be reached (now, or at the failure the back-off remembers), else "".
 	unavailable string
+	// ran is set when the runtime was asked to pull (this caller's pull or a shared one), so
+	// that the image may be on the node whatever the outcome.
+	ran bool
 }
 
 func (o *attemptOutcome) ok() bool { return o.failure.reason == nil }
@@ -36,9 +41,21 @@ func (c *ensureCall) pull(pullImage string) (string, string, error) {
 	}
 	out := c.attempt(pullImage, creds)
 	if v != nil {
-		if out.ok() {
+		switch {
+		case out.ok():
 			v.RecordImagePulled(image, out.res.ImageRef, pullmanager.CredentialsFor(out.res.Credential))
-		} else {
+		case out.ran && c.ctx.Err() != nil:
+			// Stricter than the kubelet: a runtime that honours the cancellation (cri.Client does,
+			// through gRPC) may have stored the image before it answered ctx's error. The intent
+			// is kept, so the image counts as pulled by the kubelet and every other pod must
+			// verify its credentials; the kubelet's pullImage calls RecordImagePullFailed here
+			// (pkg/kubelet/images/image_manager.go:334-340) and the image then reads as
+			// preloaded. The pull stays counted in flight for the rest of the process, and a
+			// file intent is turned into a record at the next start if the image is present.
+			c.m.log.LogAttrs(c.ctx, slog.LevelInfo, "image pull intent kept: the pull failed after its context ended",
+				slog.String("pod", c.req.Pod.Name), slog.String("namespace", c.req.Pod.Namespace),
+				slog.String("image", image))
+		default:
 			v.RecordImagePullFailed(image)
 		}
 	}
@@ -80,15 +97,16 @@ func (c *ensureCall) attempt(pullImage string, creds []credential.Credential) at
 	}
 	p, err := m.runPull(c.ctx, &req)
 	total := m.now().Sub(start)
+	ran := err == nil && !p.skipped && !errors.Is(p.err, errPullQPSExceeded)
 	if err == nil {
-		err = p.err
+		err = maskCredentials(creds, p.err)
 	}
 	c.reportPull(&p, err, total)
 	if err != nil {
 		c.event(EventTypeWarning, pullpolicy.ReasonFailed, msgPullFailed(image, err))
 		f := classifyPullErr(image, err)
 		m.backOff.next(key, m.now(), f)
-		out := attemptOutcome{failure: f, err: err}
+		out := attemptOutcome{failure: f, err: err, ran: ran}
 		if f.reason == pullpolicy.ErrRegistryUnavailable {
 			out.unavailable = f.msg
 		}

@@ -17,6 +17,8 @@ type pullOutcome struct {
 	err error
 	// shared is set for a caller that got another caller's outcome (DeduplicatePulls).
 	shared bool
+	// skipped is set when the runtime was never called: the job's context ended in the queue.
+	skipped bool
 }
 
 // scheduler runs pulls as the kubelet's image puller does: one at a time from a queue
@@ -122,7 +124,7 @@ func (q *serialQueue) work() {
 				continue // its caller left before its turn
 			}
 			if err := job.ctx.Err(); err != nil {
-				job.done <- pullOutcome{err: err}
+				job.done <- pullOutcome{err: err, skipped: true}
 				continue
 			}
 			job.done <- job.pull()

@@ -32,6 +32,7 @@ func (c *ensureCall) ensureResolved() (string, string, error) {
 	}
 	d, stale, err := c.resolve(creds)
 	if err != nil {
+		err = maskCredentials(creds, err)
 		c.event(EventTypeWarning, pullpolicy.ReasonFailed, msgPullFailed(image, err))
 		f := classifyResolveErr(image, err)
 		m.backOff.next(key, m.now(), f)

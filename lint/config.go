@@ -3,12 +3,12 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/imagepull/imagepull/internal/safefile"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
 
@@ -117,9 +117,16 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, nil
 }
 
-// LoadConfig reads the configuration file at path with [ParseConfig].
+// MaxConfigSize is the largest configuration file [LoadConfig] reads: 1 MiB, thousands of
+// times a real one.
+const MaxConfigSize = 1 << 20
+
+// LoadConfig reads the configuration file at path with [ParseConfig]. Only a regular file
+// (or a symlink to one) of at most [MaxConfigSize] bytes is read: a FIFO, a device or a
+// directory is refused at once, without blocking, with an *os.PathError saying what the path
+// is, as is a larger file.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, MaxConfigSize, safefile.FollowSymlinks)
 	if err != nil {
 		return Config{}, err
 	}

@@ -36,7 +36,9 @@ func TestLayerDependencies(t *testing.T) {
 	}{
 		{name: "core", pkgs: []string{mod + "reference", mod + "pullpolicy", mod + "pullpolicy/dialect"}, allowed: core, forbidden: observability},
 		{name: "kubelet", pkgs: []string{mod + "kubelet", mod + "kubelet/pullmanager"}, allowed: append(append([]string(nil), core...),
-			"golang.org/x/sync/", mod+"credential", mod+"kubelet", mod+"internal/safefile"), forbidden: append([]string{"k8s.io/"}, observability...)},
+			"golang.org/x/sync/", mod+"credential", mod+"kubelet", mod+"internal/safefile",
+			mod+"internal/redact"), // redact masks echoed credentials: standard library only
+			forbidden: append([]string{"k8s.io/"}, observability...)},
 		{name: "resolvers and record stores", pkgs: []string{mod + "cache", mod + "registry"}, forbidden: observability,
 			required: []string{"oras.land/oras-go/v2/registry/remote/auth"}},
 		{name: "Prometheus adapter", pkgs: []string{mod + "kubelet/metrics"},

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/imagepull/imagepull/internal/clip"
+	"github.com/imagepull/imagepull/internal/redact"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
@@ -149,8 +150,9 @@ func kindOfStatus(status int) error {
 const maxErrorBody = 64 << 10
 
 // statusError describes a registry's non-2xx answer. It reads (a bounded part of) the body
-// for the registry's error code; the caller closes the body.
-func statusError(image, host string, resp *http.Response) *Error {
+// for the registry's error code; the caller closes the body. The values of mask (may be nil)
+// are masked in the text kept.
+func statusError(image, host string, resp *http.Response, mask *redact.Set) *Error {
 	e := &Error{Image: image, Registry: host, StatusCode: resp.StatusCode, Kind: kindOfStatus(resp.StatusCode)}
 	var body struct{ Errors []errcode.Error }
 	if resp.Request != nil && resp.Request.Method != http.MethodHead &&
@@ -163,23 +165,28 @@ func statusError(image, host string, resp *http.Response) *Error {
 	if ra := resp.Header.Get("Retry-After"); ra != "" && e.Kind != nil {
 		e.Err = fmt.Errorf("gave up with Retry-After: %s", clip.String(ra, clip.MaxField))
 	}
-	return e.bounded()
+	return e.bounded(mask)
 }
 
-// bounded cuts the registry-supplied text e keeps to the documented sizes: Code and Detail to
-// clip.MaxField, the cause's text to clip.MaxErrorText (see [Error]).
-func (e *Error) bounded() *Error {
-	e.Code, e.Detail = clip.String(e.Code, clip.MaxField), clip.String(e.Detail, clip.MaxField)
+// bounded masks the values of mask (may be nil) in the registry-supplied text e keeps, then
+// cuts it to the documented sizes: Code and Detail to clip.MaxField, the cause's text to
+// clip.MaxErrorText (see [Error]). Masking comes first, so that a cut never leaves part of a
+// secret behind.
+func (e *Error) bounded(mask *redact.Set) *Error {
+	e.Code, e.Detail = clip.String(mask.String(e.Code), clip.MaxField), clip.String(mask.String(e.Detail), clip.MaxField)
 	if e.Err != nil {
-		if text := e.Err.Error(); len(text) > clip.MaxErrorText {
-			e.Err = &cutError{text: clip.String(text, clip.MaxErrorText), canceled: errors.Is(e.Err, context.Canceled), deadline: errors.Is(e.Err, context.DeadlineExceeded)}
+		text := e.Err.Error()
+		masked := mask.String(text)
+		if masked != text || len(masked) > clip.MaxErrorText {
+			e.Err = &cutError{text: clip.String(masked, clip.MaxErrorText), canceled: errors.Is(e.Err, context.Canceled), deadline: errors.Is(e.Err, context.DeadlineExceeded)}
 		}
 	}
 	return e
 }
 
-// cutError stands for a cause whose text was too long to keep: its text cut, and whether it
-// matched context.Canceled or context.DeadlineExceeded, which it still matches.
+// cutError stands for a cause whose text was too long to keep, or held a secret: its text
+// masked and cut, and whether it matched context.Canceled or context.DeadlineExceeded, which it
+// still matches.
 type cutError struct {
 	text               string
 	canceled, deadline bool
@@ -194,10 +201,11 @@ func (e *cutError) Is(target error) bool {
 // authFlowError classifies a failed manifest request whose authentication flow watch saw: a
 // 401 with a Bearer challenge that could not be followed is [ErrUnauthorized], as every 401.
 func authFlowError(image, host string, err error, watch *challengeWatch) *Error {
-	e := transportError(image, host, err)
+	mask := watch.secrets()
+	e := transportError(image, host, err, mask)
 	if challenge, ok := watch.unusableChallenge(); ok && e.Kind == nil && !errors.Is(err, context.Canceled) {
 		e.StatusCode, e.Kind = http.StatusUnauthorized, ErrUnauthorized
-		e.Code = clip.String(challengeError(challenge), clip.MaxField)
+		e.Code = clip.String(mask.String(challengeError(challenge)), clip.MaxField)
 		if e.Code == "" {
 			e.Code = "unusable Bearer challenge"
 		}
@@ -222,8 +230,9 @@ func challengeError(challenge string) string {
 // transportError classifies an error from sending a request (or reading its answer): a
 // registry that could not be reached, that reset or dropped the connection, or that did not
 // answer in time is unavailable; a cancelled context is not; an error answer from a token
-// service is classified by its status.
-func transportError(image, host string, err error) *Error {
+// service is classified by its status. The values of mask (may be nil) are masked in the text
+// kept.
+func transportError(image, host string, err error, mask *redact.Set) *Error {
 	e := &Error{Image: image, Registry: host, Err: err}
 	var resp *errcode.ErrorResponse
 	switch {
@@ -239,7 +248,7 @@ func transportError(image, host string, err error) *Error {
 	case unreachable(err):
 		e.Kind = pullpolicy.ErrRegistryUnavailable
 	}
-	return e.bounded()
+	return e.bounded(mask)
 }
 
 // unreachable reports whether err means the registry could not be reached or did not

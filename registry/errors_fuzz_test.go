@@ -31,7 +31,7 @@ func FuzzStatusError(f *testing.F) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(string(body))), Request: req}
 		resp.Header.Set("Www-Authenticate", challenge)
 		resp.Header.Set("Retry-After", retryAfter)
-		e := statusError("docker.io/library/app:v1", "registry.example", resp)
+		e := statusError("docker.io/library/app:v1", "registry.example", resp, nil)
 		if n := len(e.Error()); n > maxErrorText {
 			t.Fatalf("error text of %d bytes", n)
 		}

@@ -8,11 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/imagepull/imagepull/internal/clip"
+	"github.com/imagepull/imagepull/internal/redact"
 )
 
 func TestUnreachable(t *testing.T) {
@@ -56,5 +61,23 @@ func TestChallengeError(t *testing.T) {
 		``:                "",
 	} {
 		assert.Equal(t, want, challengeError(challenge), challenge)
+	}
+}
+
+// TestStatusErrorMasksBeforeCutting: a secret the registry echoes across the 1 KiB cut of
+// Detail is masked before the cut, so that no part of it is kept.
+func TestStatusErrorMasksBeforeCutting(t *testing.T) {
+	t.Parallel()
+	const secret = "0123456789abcdef-very-secret-password"
+	var mask redact.Set
+	mask.Add(secret)
+	for _, at := range []int{clip.MaxField - 40, clip.MaxField - 20, clip.MaxField - 5} {
+		msg := strings.Repeat("x", at) + secret + strings.Repeat("y", 100)
+		body := `{"errors":[{"code":"DENIED","message":"` + msg + `"}]}`
+		resp := &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{},
+			Request: &http.Request{Method: http.MethodGet}, Body: io.NopCloser(strings.NewReader(body))}
+		e := statusError("r.example/app:v1", "r.example", resp, &mask)
+		assert.NotContains(t, e.Detail, secret[:8], "cut at %d", at)
+		assert.LessOrEqual(t, len(e.Detail), clip.MaxField)
 	}
 }

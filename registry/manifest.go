@@ -28,8 +28,10 @@ const headerContentDigest = "Docker-Content-Digest"
 // wrong header is believed. A header that is missing, malformed, or (for a digest reference)
 // different from the digest asked for sends us to GET, where the body is hashed and checked
 // against the header and against want.
+//
+// Registry-supplied text in an error has the credentials sent masked ([challengeWatch.secrets]).
 func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, ref string, want digest.Digest, cred auth.Credential) (digest.Digest, error) {
-	watch := &challengeWatch{}
+	watch := &challengeWatch{cred: cred}
 	client := r.client(ctx, ep, cred, watch)
 	ctx = auth.AppendScopesForHost(ctx, ep.host, auth.ScopeRepository(img.Path(), auth.ActionPull))
 	url := ep.manifestURL(img, ref)
@@ -45,7 +47,7 @@ func (r *Resolver) fetch(ctx context.Context, ep endpoint, img reference.Image, 
 		}
 	case http.StatusMethodNotAllowed:
 	default:
-		return "", statusError(img.String(), ep.host, resp)
+		return "", statusError(img.String(), ep.host, resp, watch.secrets())
 	}
 	return r.get(ctx, client, watch, ep, img, url, want)
 }
@@ -59,11 +61,11 @@ func (r *Resolver) get(ctx context.Context, client *auth.Client, watch *challeng
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", statusError(img.String(), ep.host, resp)
+		return "", statusError(img.String(), ep.host, resp, watch.secrets())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.maxManifestBytes+1))
 	if err != nil { // the connection failed mid-body: a transport failure
-		return "", transportError(img.String(), ep.host, &neturl.Error{Op: "Read", URL: url, Err: err})
+		return "", transportError(img.String(), ep.host, &neturl.Error{Op: "Read", URL: url, Err: err}, watch.secrets())
 	}
 	if int64(len(body)) > r.cfg.maxManifestBytes {
 		return "", &Error{Image: img.String(), Registry: ep.host, Err: fmt.Errorf("manifest is larger than %d bytes", r.cfg.maxManifestBytes)}

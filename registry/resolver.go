@@ -121,7 +121,10 @@ func (r *Resolver) Resolve(ctx context.Context, img reference.Image) (digest.Dig
 // [ErrNotFound]; 401 and 403 match [ErrUnauthorized]; a body that does not match its digest
 // matches [ErrDigestMismatch]. A cancelled ctx gives an error matching context.Canceled and
 // nothing else; a deadline gives one matching both context.DeadlineExceeded and
-// ErrRegistryUnavailable.
+// ErrRegistryUnavailable. A registry or token service that repeats in its error what it was
+// sent cannot leak it: the password, the tokens, the base64 "user:password" and every
+// Authorization header value sent are masked ("[redacted]") in the error's Code, Detail and
+// cause, whatever the credential's source (creds, [Options.Credentials]).
 func (r *Resolver) ResolveWithCredentials(ctx context.Context, img reference.Image, creds []credential.Credential) (digest.Digest, error) {
 	if r.cfg.observer == nil {
 		return r.resolve(ctx, img, creds)

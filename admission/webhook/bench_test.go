@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"testing"
@@ -101,4 +103,109 @@ func BenchmarkServerMutateLoopback(b *testing.B) {
 	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "reviews/s")
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkValidate100kFields is issue 18's quadratic case: a /validate review of a pod with
+// 100,000 containers, all Never (7 MB of JSON), answered through the handler (decode, validate,
+// answer, log line). It took minutes before the message was bounded; the target is < 100 ms.
+func BenchmarkValidate100kFields(b *testing.B) {
+	h, err := webhook.NewHandler(webhook.Config{MaxRequestBytes: 32 << 20, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(b, err)
+	body := reviewBody(request(admissionv1.Create, crowded("web", 100_000, corev1.PullNever), nil))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body)))
+		if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(`99968 more fields`)) {
+			b.Fatal(rec.Code, rec.Body.Len())
+		}
+	}
+}
+
+// BenchmarkConcurrentLargeReviews sends 16 reviews of 7 MiB (a pod with as many Never
+// containers as fit, the largest body accepted by default) at once, to /validate and to /mutate,
+// and reports the peak of the live heap (runtime/metrics, sampled every 100 µs) and how many of
+// the 16 were answered 429. "default budget" is the shipped --max-inflight-bytes; "no budget"
+// lets all 16 in, to show what one review costs.
+func BenchmarkConcurrentLargeReviews(b *testing.B) {
+	const concurrent = 16
+	body := largestReview(b)
+	for _, path := range []string{"/validate", "/mutate"} {
+		for _, bc := range []struct {
+			name   string
+			budget int64
+		}{{"default budget", 0}, {"no budget", 1 << 40}} {
+			b.Run(path[1:]+"/"+bc.name, func(b *testing.B) {
+				h, err := webhook.NewHandler(webhook.Config{MaxInflightBytes: bc.budget, Logger: slog.New(slog.DiscardHandler)})
+				require.NoError(b, err)
+				var peak uint64
+				var refused int
+				for b.Loop() {
+					runtime.GC()
+					stop := sampleHeap(&peak)
+					codes := make([]int, concurrent)
+					var wg sync.WaitGroup
+					for i := range concurrent {
+						wg.Go(func() {
+							rec := httptest.NewRecorder()
+							h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body)))
+							codes[i] = rec.Code
+						})
+					}
+					wg.Wait()
+					stop()
+					for _, c := range codes {
+						switch c {
+						case http.StatusOK:
+						case http.StatusTooManyRequests:
+							refused++
+						default:
+							b.Fatalf("status %d", c)
+						}
+					}
+				}
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(float64(refused)/float64(b.N), "refused/16")
+			})
+		}
+	}
+}
+
+// largestReview is a CREATE review of a pod with as many Never containers as fit in
+// webhook.DefaultMaxRequestBytes.
+func largestReview(b *testing.B) []byte {
+	per := len(reviewBody(request(admissionv1.Create, crowded("web", 2000, corev1.PullNever), nil))) / 2000
+	n := webhook.DefaultMaxRequestBytes / per
+	for {
+		body := reviewBody(request(admissionv1.Create, crowded("web", n, corev1.PullNever), nil))
+		if len(body) <= webhook.DefaultMaxRequestBytes {
+			b.Logf("review of %d bytes, %d containers", len(body), n)
+			return body
+		}
+		n -= n / 100
+	}
+}
+
+// sampleHeap records the largest live heap (heap objects, bytes) seen into *peak until the
+// returned function is called.
+func sampleHeap(peak *uint64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(100 * time.Microsecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			*peak = max(*peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

@@ -18,6 +18,10 @@ const (
 	// DefaultMaxRequestBytes bounds a review's body: the API server accepts objects of up to
 	// 3 MiB, and an UPDATE review carries two of them.
 	DefaultMaxRequestBytes = 7 << 20
+	// DefaultMaxInflightBytes bounds the bytes of the reviews served at once: two reviews of the
+	// largest size, or thousands of ordinary ones (a few kilobytes each). Decoding a review
+	// costs several times its size in memory, so this bounds the heap (BENCHMARKS.md).
+	DefaultMaxInflightBytes = 2 * DefaultMaxRequestBytes
 	// DefaultReadTimeout bounds reading a request, headers included.
 	DefaultReadTimeout = 10 * time.Second
 	// DefaultWriteTimeout bounds answering a request. The API server's webhook timeout is 10 s
@@ -34,7 +38,9 @@ const (
 
 // DefaultExcludeNamespaces returns the namespaces excluded when Config.ExcludeNamespaces is nil:
 // kube-system, whose pods (often static or preloaded images) the API server's plugin would
-// catch too but whose outage a webhook must not cause.
+// catch too but whose outage a webhook must not cause. The built-in plugin excludes nothing:
+// an empty non-nil list (the flag --exclude-namespaces= with no value) gives exactly its
+// decisions.
 func DefaultExcludeNamespaces() []string { return []string{"kube-system"} }
 
 // Config configures the webhook. Its zero value serves on [DefaultAddr] with the defaults above
@@ -62,6 +68,11 @@ type Config struct {
 
 	// MaxRequestBytes bounds a review's body; 0 means the default.
 	MaxRequestBytes int64
+	// MaxInflightBytes bounds the bytes of the reviews being served at once, each counted at
+	// its Content-Length (MaxRequestBytes when unknown); a review that does not fit is answered
+	// 429 with Retry-After at once. One review is always served, whatever its size. 0 means
+	// the default.
+	MaxInflightBytes int64
 	// ReadTimeout, WriteTimeout, IdleTimeout and ShutdownTimeout bound the server's work; 0
 	// means the default.
 	ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
@@ -83,6 +94,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ExcludeSelector, "exclude-selector", c.ExcludeSelector, "label `selector`: pods matching it are allowed untouched (trusted workloads only: pod labels are set by their creator)")
 	fs.BoolVar(&c.DryRun, "dry-run", c.DryRun, "report what would be mutated or denied (as warnings and log lines) without mutating or denying")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest AdmissionReview body accepted")
+	fs.Int64Var(&c.MaxInflightBytes, "max-inflight-bytes", c.MaxInflightBytes, "bytes of AdmissionReviews served at once; more are answered 429 with Retry-After")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time allowed to read a request")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "time allowed to answer a request")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "time an idle keep-alive connection is kept")
@@ -99,6 +111,7 @@ func (c *Config) applyDefaults() {
 	}
 	setDefault(&c.CertReloadInterval, DefaultCertReloadInterval)
 	setDefault(&c.MaxRequestBytes, DefaultMaxRequestBytes)
+	setDefault(&c.MaxInflightBytes, DefaultMaxInflightBytes)
 	setDefault(&c.ReadTimeout, DefaultReadTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
 	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
@@ -130,6 +143,9 @@ func (c *Config) check() error {
 	var errs []error
 	if c.MaxRequestBytes < 0 {
 		errs = append(errs, fmt.Errorf("webhook: --max-request-bytes must not be negative, got %d", c.MaxRequestBytes))
+	}
+	if c.MaxInflightBytes < 0 {
+		errs = append(errs, fmt.Errorf("webhook: --max-inflight-bytes must not be negative, got %d", c.MaxInflightBytes))
 	}
 	for name, d := range map[string]time.Duration{
 		"--tls-reload-interval": c.CertReloadInterval, "--read-timeout": c.ReadTimeout,

@@ -20,23 +20,23 @@ func TestRegisterFlags(t *testing.T) {
 	}{
 		{"defaults", nil, webhook.Config{
 			Addr: ":8443", ExcludeNamespaces: []string{"kube-system"}, CertReloadInterval: 10 * time.Second,
-			MaxRequestBytes: 7 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+			MaxRequestBytes: 7 << 20, MaxInflightBytes: 14 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 			IdleTimeout: 90 * time.Second, ShutdownTimeout: 15 * time.Second,
 		}},
 		{"everything", []string{
 			"--addr=127.0.0.1:9443", "--tls-cert-file=/tls/tls.crt", "--tls-private-key-file=/tls/tls.key",
 			"--tls-reload-interval=1m", "--exclude-namespaces=kube-system, ci ,", "--exclude-selector=imagepull.io/exempt=true",
-			"--dry-run", "--max-request-bytes=1048576", "--read-timeout=2s", "--write-timeout=3s", "--idle-timeout=4s",
+			"--dry-run", "--max-request-bytes=1048576", "--max-inflight-bytes=8388608", "--read-timeout=2s", "--write-timeout=3s", "--idle-timeout=4s",
 			"--shutdown-timeout=5s",
 		}, webhook.Config{
 			Addr: "127.0.0.1:9443", TLSCertFile: "/tls/tls.crt", TLSKeyFile: "/tls/tls.key", CertReloadInterval: time.Minute,
 			ExcludeNamespaces: []string{"kube-system", "ci"}, ExcludeSelector: "imagepull.io/exempt=true", DryRun: true,
-			MaxRequestBytes: 1 << 20, ReadTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, IdleTimeout: 4 * time.Second,
+			MaxRequestBytes: 1 << 20, MaxInflightBytes: 8 << 20, ReadTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, IdleTimeout: 4 * time.Second,
 			ShutdownTimeout: 5 * time.Second,
 		}},
 		{"no excluded namespace", []string{"--exclude-namespaces="}, webhook.Config{
 			Addr: ":8443", ExcludeNamespaces: []string{}, CertReloadInterval: 10 * time.Second,
-			MaxRequestBytes: 7 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+			MaxRequestBytes: 7 << 20, MaxInflightBytes: 14 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 			IdleTimeout: 90 * time.Second, ShutdownTimeout: 15 * time.Second,
 		}},
 	}

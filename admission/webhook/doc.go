@@ -22,6 +22,17 @@
 // warning (the API server applies the webhook's failurePolicy to the HTTP errors only). Every review gets one
 // structured log line with its decision.
 //
+// # Bounds
+//
+// No review can stall the webhook. A denial names at most admission.MaxNamedFields fields and
+// counts the others, and the work is linear in the pod's fields: only the fields the plugin
+// reads are decoded, and the JSONPatch is written into one buffer. A review whose request
+// context ends (the API server gave up) is dropped with HTTP 503 and an "abandoned" log line.
+// Reviews take their body's size from a budget of Config.MaxInflightBytes (--max-inflight-bytes)
+// before being read; one that does not fit is answered 429 with Retry-After at once, while
+// /healthz and /readyz are never refused. Every value logged is cut to 1 KiB (the reason to
+// 4 KiB), so a 3 MB pod name or user name writes a line of a few kilobytes.
+//
 // # Serving
 //
 // [Server] serves TLS from a certificate and key file and reloads them when they change, as

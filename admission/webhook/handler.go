@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/imagepull/imagepull/internal/clip"
 )
 
 // Handler is the webhook's http.Handler: /mutate, /validate, /healthz and /readyz. It is safe for
@@ -22,6 +25,7 @@ import (
 type Handler struct {
 	dryRun     bool
 	maxBytes   int64
+	inflight   *budget
 	namespaces []string
 	selector   labels.Selector
 	log        *slog.Logger
@@ -44,6 +48,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h := &Handler{
 		dryRun:     cfg.DryRun,
 		maxBytes:   cfg.MaxRequestBytes,
+		inflight:   newBudget(cfg.MaxInflightBytes),
 		namespaces: slices.Clone(cfg.ExcludeNamespaces),
 		selector:   sel,
 		log:        cfg.Logger,
@@ -72,19 +77,38 @@ func (h *Handler) serveReady(w http.ResponseWriter, _ *http.Request) {
 	writeText(w, http.StatusOK, "ok")
 }
 
-// serveReview reads one AdmissionReview, decides, answers and logs the decision.
+// serveReview reads one AdmissionReview, decides, answers and logs the decision. It first
+// takes the review's bytes from the in-flight budget, answering 429 when they do not fit, and
+// gives up (503) once the request's context ends: the API server or the client has gone.
 func (h *Handler) serveReview(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	start := time.Now()
-	review, code, err := h.readReview(w, r)
-	if err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "admission review rejected",
-			slog.String("endpoint", ep.String()), slog.String("decision", "error"),
-			slog.Int("http_status", code), slog.String("error", err.Error()),
-			slog.String("remote", r.RemoteAddr), slog.Duration("duration", time.Since(start)))
-		writeText(w, code, err.Error())
+	ctx := r.Context()
+	cost := r.ContentLength
+	if cost < 0 || cost > h.maxBytes { // unknown length, or too large anyway: the most it may read
+		cost = h.maxBytes
+	}
+	if !h.inflight.take(cost) {
+		h.refuse(w, r, ep, start, http.StatusTooManyRequests, tooManyMessage)
 		return
 	}
-	out := h.decide(ep, review.Request)
+	defer h.inflight.give(cost)
+	review, code, err := h.readReview(w, r)
+	if err != nil {
+		h.refuse(w, r, ep, start, code, err.Error())
+		return
+	}
+	out, err := h.decide(ctx, ep, review.Request)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil { // the request's context ended: nobody waits for the answer
+		h.log.LogAttrs(ctx, slog.LevelWarn, "admission review abandoned",
+			slog.String("endpoint", ep.String()), slog.String("uid", clip.String(string(review.Request.UID), maxLogValue)),
+			slog.String("decision", "abandoned"), slog.String("error", context.Cause(ctx).Error()),
+			slog.Duration("duration", time.Since(start)))
+		writeText(w, http.StatusServiceUnavailable, "request context ended")
+		return
+	}
 	body, err := json.Marshal(admissionv1.AdmissionReview{TypeMeta: review.TypeMeta, Response: out.response})
 	if err != nil { // an AdmissionReview of our own making always marshals
 		writeText(w, http.StatusInternalServerError, err.Error())
@@ -95,6 +119,23 @@ func (h *Handler) serveReview(w http.ResponseWriter, r *http.Request, ep endpoin
 	_, _ = w.Write(body)
 }
 
+// tooManyMessage is the body of a 429 answer.
+const tooManyMessage = "too many AdmissionReview bytes in flight; retry"
+
+// refuse answers a review that was not decided with code and msg, and logs it. A 429 carries
+// Retry-After: the API server does not retry a webhook call, but other clients may.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, ep endpoint, start time.Time, code int, msg string) {
+	msg = clip.String(msg, maxLogValue)
+	h.log.LogAttrs(r.Context(), slog.LevelWarn, "admission review rejected",
+		slog.String("endpoint", ep.String()), slog.String("decision", "error"),
+		slog.Int("http_status", code), slog.String("error", msg),
+		slog.String("remote", clip.String(r.RemoteAddr, maxLogValue)), slog.Duration("duration", time.Since(start)))
+	if code == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeText(w, code, msg)
+}
+
 // readReview reads and checks the body; on failure it returns the HTTP status to answer.
 func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admissionv1.AdmissionReview, int, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -102,7 +143,10 @@ func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admission
 			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("content type %q is not application/json", ct)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	if r.ContentLength > h.maxBytes {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
+	}
+	body, err := readBody(http.MaxBytesReader(w, r.Body, h.maxBytes), r.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
@@ -125,27 +169,53 @@ func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admission
 	return &review, http.StatusOK, nil
 }
 
-// logDecision writes the one line a review gets.
+// maxLogValue bounds each string logged from a review (a name, a user, a uid, an error): far
+// above any valid one (a pod name has at most 253 bytes), so only hostile values are cut.
+const maxLogValue = clip.MaxField
+
+// maxLogReason bounds the reason logged, which may hold the denial's message.
+const maxLogReason = 4 << 10
+
+// logDecision writes the one line a review gets. Every value is bounded: strings by
+// [maxLogValue] (the reason by [maxLogReason]), fields by admission.MaxNamedFields with the
+// number of the others in fields_more, so a hostile review writes a line of a few kilobytes.
 func (h *Handler) logDecision(r *http.Request, ep endpoint, req *admissionv1.AdmissionRequest, out outcome, d time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("endpoint", ep.String()),
-		slog.String("uid", string(req.UID)),
-		slog.String("operation", string(req.Operation)),
-		slog.String("resource", req.Resource.Resource),
-		slog.String("subresource", req.SubResource),
-		slog.String("namespace", req.Namespace),
-		slog.String("name", out.name),
-		slog.String("user", req.UserInfo.Username),
+		slog.String("uid", clip.String(string(req.UID), maxLogValue)),
+		slog.String("operation", clip.String(string(req.Operation), maxLogValue)),
+		slog.String("resource", clip.String(req.Resource.Resource, maxLogValue)),
+		slog.String("subresource", clip.String(req.SubResource, maxLogValue)),
+		slog.String("namespace", clip.String(req.Namespace, maxLogValue)),
+		slog.String("name", clip.String(out.name, maxLogValue)),
+		slog.String("user", clip.String(req.UserInfo.Username, maxLogValue)),
 		slog.String("decision", out.decision),
 	}
 	if out.reason != "" {
-		attrs = append(attrs, slog.String("reason", out.reason))
+		attrs = append(attrs, slog.String("reason", clip.String(out.reason, maxLogReason)))
 	}
 	if len(out.fields) > 0 {
 		attrs = append(attrs, slog.Any("fields", out.fields))
 	}
+	if out.fieldsMore > 0 {
+		attrs = append(attrs, slog.Int("fields_more", out.fieldsMore))
+	}
 	attrs = append(attrs, slog.Bool("dry_run", h.dryRun), slog.Duration("duration", d))
 	h.log.LogAttrs(r.Context(), slog.LevelInfo, "admission decision", attrs...)
+}
+
+// readBody reads r whole. With a declared length (which net/http enforces on a server's
+// request body) it reads into one buffer of that size rather than growing one by doubling.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, length)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // nothing, unless the reader holds more than declared
+	return append(buf, rest...), err
 }
 
 // writeText answers with a short plain-text body.

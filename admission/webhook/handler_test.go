@@ -106,12 +106,12 @@ func TestMutate(t *testing.T) {
 			r := request(admissionv1.Create, nil, nil)
 			r.Object = runtime.RawExtension{Raw: []byte(`"spec"`)}
 			return r
-		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal string into Go value of type v1.Pod", wantDecision: "denied"},
+		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal string into a v1 Pod", wantDecision: "denied"},
 		{name: "a pod whose spec does not fit", req: func() *admissionv1.AdmissionRequest {
 			r := request(admissionv1.Create, nil, nil)
 			r.Object = runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Pod","spec":{"containers":7}}`)}
 			return r
-		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal number into Go struct field PodSpec.spec.containers of type []v1.Container", wantDecision: "denied"},
+		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal number into the Pod field spec.containers", wantDecision: "denied"},
 		{name: "an object without a type, known from the review's kind", req: func() *admissionv1.AdmissionRequest {
 			p := pod(corev1.PullNever)
 			p.TypeMeta = metav1.TypeMeta{}
@@ -325,6 +325,7 @@ func TestNewHandlerRejectsBadConfig(t *testing.T) {
 	}{
 		{"selector", webhook.Config{ExcludeSelector: "app in (web"}, `webhook: --exclude-selector "app in (web": `},
 		{"negative size", webhook.Config{MaxRequestBytes: -1}, "webhook: --max-request-bytes must not be negative, got -1"},
+		{"negative budget", webhook.Config{MaxInflightBytes: -1}, "webhook: --max-inflight-bytes must not be negative, got -1"},
 		{"negative timeout", webhook.Config{WriteTimeout: -1}, "webhook: --write-timeout must not be negative, got -1ns"},
 		{"empty namespace", webhook.Config{ExcludeNamespaces: []string{"kube-system", ""}}, `webhook: --exclude-namespaces: invalid namespace ""`},
 	}

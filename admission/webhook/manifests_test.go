@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,20 +37,28 @@ func manifests(t *testing.T, dirs ...string) []any {
 		require.NoError(t, err)
 		require.NotEmpty(t, files, dir)
 		for _, file := range files {
-			f, err := os.Open(file)
-			require.NoError(t, err)
-			dec := yaml.NewYAMLToJSONDecoder(f)
-			for {
-				var raw json.RawMessage
-				if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
-					break
-				} else {
-					require.NoError(t, err, file)
-				}
-				out = append(out, decodeStrict(t, file, raw))
-			}
-			require.NoError(t, f.Close())
+			out = append(out, manifestsIn(t, file)...)
 		}
+	}
+	return out
+}
+
+// manifestsIn decodes the documents of one file, in order, as manifests does.
+func manifestsIn(t *testing.T, file string) []any {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	var out []any
+	dec := yaml.NewYAMLToJSONDecoder(f)
+	for {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
+			break
+		} else {
+			require.NoError(t, err, file)
+		}
+		out = append(out, decodeStrict(t, file, raw))
 	}
 	return out
 }
@@ -135,6 +144,43 @@ func TestManifestsDeploy(t *testing.T) {
 	assert.Equal(t, filepath.Join(dir, "tls.crt"), cfg.TLSCertFile)
 	assert.Equal(t, filepath.Join(dir, "tls.key"), cfg.TLSKeyFile)
 	assert.Equal(t, "imagepull-webhook-tls", d.Spec.Template.Spec.Volumes[0].Secret.SecretName)
+
+	// GOMEMLIMIT is the container's memory limit in bytes: the downward API writes
+	// limits.memory divided by the divisor, and a bare number is bytes to the Go runtime.
+	require.Len(t, c.Env, 1)
+	env := c.Env[0]
+	assert.Equal(t, "GOMEMLIMIT", env.Name)
+	require.NotNil(t, env.ValueFrom)
+	require.NotNil(t, env.ValueFrom.ResourceFieldRef)
+	ref := env.ValueFrom.ResourceFieldRef
+	assert.Equal(t, "limits.memory", ref.Resource)
+	assert.Equal(t, c.Name, ref.ContainerName)
+	assert.Equal(t, int64(1), ref.Divisor.Value(), "divisor 1: the value is in bytes")
+	limit, ok := c.Resources.Limits[corev1.ResourceMemory]
+	require.True(t, ok, "a memory limit for GOMEMLIMIT to follow")
+	assert.GreaterOrEqual(t, limit.Value(), int64(256<<20), "room for two reviews of the largest size (BENCHMARKS.md)")
+}
+
+// TestManifestsDeployApplyOrder: kubectl applies a directory's files in name order (k8s.io/
+// cli-runtime's pkg/resource/visitor.go, ExpandPathsToFileVisitors, walks it with filepath.Walk,
+// which visits entries in lexical order), and each file's documents in order. In that order the
+// Namespace comes before everything in it, so that `kubectl apply -f examples/webhook/deploy/`
+// works on a fresh cluster.
+func TestManifestsDeployApplyOrder(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(manifestsDir, "deploy", "*.yaml"))
+	require.NoError(t, err)
+	require.True(t, slices.IsSorted(files))
+	created := map[string]bool{}
+	for _, file := range files {
+		for _, obj := range manifestsIn(t, file) {
+			switch o := obj.(type) {
+			case *corev1.Namespace:
+				created[o.Name] = true
+			case metav1.Object:
+				assert.True(t, created[o.GetNamespace()], "%s: %T in namespace %q before the namespace", file, o, o.GetNamespace())
+			}
+		}
+	}
 }
 
 func TestManifestsWebhooks(t *testing.T) {

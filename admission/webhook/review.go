@@ -1,7 +1,9 @@
 package webhook
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/imagepull/imagepull/admission"
+	"github.com/imagepull/imagepull/internal/clip"
 )
 
 // endpoint is the half of the plugin a review asks for.
@@ -51,12 +54,24 @@ type outcome struct {
 	reason   string
 	// name is the pod's name, or its generateName, for the log.
 	name string
-	// fields are the policy paths patched or rejected (or that would have been).
-	fields []string
+	// fields are the policy paths patched or rejected (or that would have been), at most
+	// admission.MaxNamedFields of them; fieldsMore counts the others.
+	fields     []string
+	fieldsMore int
 }
 
-// decide answers one review's request.
-func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome {
+// addField records one field patched or rejected: its path while fewer than
+// admission.MaxNamedFields are named, else only the count.
+func (o *outcome) addField(f admission.ImageField) {
+	if len(o.fields) < admission.MaxNamedFields {
+		o.fields = append(o.fields, f.PolicyPath().String())
+		return
+	}
+	o.fieldsMore++
+}
+
+// decide answers one review's request; it returns ctx's error instead once ctx ends.
+func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.AdmissionRequest) (outcome, error) {
 	resp := &admissionv1.AdmissionResponse{UID: ar.UID, Allowed: true}
 	req := admission.Request{
 		Operation:   ar.Operation,
@@ -68,19 +83,23 @@ func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome 
 	// The plugin's cheap checks need no object: leave other requests before decoding anything.
 	if skip := admission.Skipped(req); skip != admission.NotSkipped {
 		out.decision, out.reason = decisionSkipped, string(skip)
-		return out
+		return out, nil
 	}
 	if slices.Contains(h.namespaces, ar.Namespace) {
 		out.decision, out.reason = decisionExcluded, "namespace "+ar.Namespace
-		return out
+		return out, nil
 	}
 	var err error
 	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind); err != nil {
-		return h.deny(out, apierrors.NewBadRequest(fmt.Sprintf("imagepull webhook: decoding the object: %v", err)))
+		return h.deny(out, apierrors.NewBadRequest(clip.String(fmt.Sprintf("imagepull webhook: decoding the object: %v", err), clip.MaxErrorText))), nil
 	}
 	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind); err != nil {
 		// As in the API server, an old object that is no pod means the update is not ignored.
 		req.OldObject = nil
+	}
+	ar.Object.Raw, ar.OldObject.Raw = nil, nil // decoded: let the collector have the bytes
+	if err := ctx.Err(); err != nil {
+		return out, err
 	}
 	pod, isPod := req.Object.(*corev1.Pod)
 	if isPod && pod != nil {
@@ -88,16 +107,16 @@ func (h *Handler) decide(ep endpoint, ar *admissionv1.AdmissionRequest) outcome 
 	}
 	if skip := admission.Skipped(req); skip != admission.NotSkipped {
 		out.decision, out.reason = decisionSkipped, string(skip)
-		return out
+		return out, nil
 	}
 	if isPod && pod != nil && h.selector.Matches(labels.Set(pod.Labels)) {
 		out.decision, out.reason = decisionExcluded, "labels match "+h.selector.String()
-		return out
+		return out, nil
 	}
 	if ep == mutate {
-		return h.mutate(out, req)
+		return h.mutate(out, req), nil
 	}
-	return h.validate(out, req)
+	return h.validate(ctx, out, req)
 }
 
 // mutate runs Admit and turns what it changed into a JSONPatch.
@@ -105,6 +124,7 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	pod, _ := req.Object.(*corev1.Pod)
 	var before []corev1.PullPolicy
 	if pod != nil {
+		before = make([]corev1.PullPolicy, 0, imageFieldCount(&pod.Spec))
 		for f := range admission.ImageFields(&pod.Spec) {
 			before = append(before, *f.Policy)
 		}
@@ -112,51 +132,55 @@ func (h *Handler) mutate(out outcome, req admission.Request) outcome {
 	if err := admission.Admit(req); err != nil {
 		return h.deny(out, err)
 	}
-	patch, fields := policyPatch(pod, before)
-	out.fields = fields
+	patch, was := policyPatch(pod, before, &out)
 	switch {
 	case len(patch) == 0:
 		return out
 	case h.dryRun:
 		out.decision = decisionWouldPatch
-		for i, f := range fields {
+		for i, f := range out.fields {
 			out.response.Warnings = append(out.response.Warnings,
-				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, before[patch[i].index]))
+				fmt.Sprintf("imagepull dry run: would set %s to Always (was %q)", f, clip.String(string(was[i]), clip.MaxField)))
+		}
+		if out.fieldsMore > 0 {
+			out.response.Warnings = append(out.response.Warnings,
+				fmt.Sprintf("imagepull dry run: would set %d more fields to Always", out.fieldsMore))
 		}
 		return out
 	}
-	body, err := json.Marshal(patch)
-	if err != nil { // a slice of string-only structs always marshals
-		return h.deny(out, apierrors.NewInternalError(err))
-	}
+	body := patch
 	pt := admissionv1.PatchTypeJSONPatch
 	out.response.Patch, out.response.PatchType = body, &pt
 	out.decision = decisionPatched
 	return out
 }
 
-// validate runs Validate and turns its error into a denial.
-func (h *Handler) validate(out outcome, req admission.Request) outcome {
-	err := admission.Validate(req)
+// validate runs Validate and turns its error into a denial; it returns ctx's error instead
+// once ctx ends.
+func (h *Handler) validate(ctx context.Context, out outcome, req admission.Request) (outcome, error) {
+	err := admission.ValidateContext(ctx, req)
 	if err == nil {
-		return out
+		return out, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return out, ctxErr
 	}
 	if apierrors.IsBadRequest(err) {
-		return h.deny(out, err)
+		return h.deny(out, err), nil
 	}
 	pod, _ := req.Object.(*corev1.Pod)
 	if pod == nil { // Validate fails on anything but a pod with a BadRequest, handled above
-		return h.deny(out, err)
+		return h.deny(out, err), nil
 	}
 	for f := range admission.ImageFields(&pod.Spec) {
 		if *f.Policy != corev1.PullAlways {
-			out.fields = append(out.fields, f.PolicyPath().String())
+			out.addField(f)
 		}
 	}
 	if h.dryRun {
 		out.decision = decisionWouldDeny
 		out.response.Warnings = append(out.response.Warnings, "imagepull dry run: would deny: "+err.Error())
-		return out
+		return out, nil
 	}
 	out.response.Allowed = false
 	out.response.Result = &metav1.Status{
@@ -164,10 +188,10 @@ func (h *Handler) validate(out outcome, req admission.Request) outcome {
 		Code:    http.StatusForbidden,
 		Reason:  metav1.StatusReasonForbidden,
 		Message: err.Error(),
-		Details: &metav1.StatusDetails{Group: req.Resource.Group, Kind: req.Resource.Resource, Name: podName(req.Name, pod)},
+		Details: &metav1.StatusDetails{Group: req.Resource.Group, Kind: req.Resource.Resource, Name: clip.String(podName(req.Name, pod), clip.MaxField)},
 	}
 	out.decision = decisionDenied
-	return out
+	return out, nil
 }
 
 // deny makes out a denial with err's status (the plugin's BadRequest, or a decoding error); in
@@ -191,14 +215,16 @@ func (h *Handler) deny(out outcome, err error) outcome {
 
 // decodeObject decodes a review's object. An empty object is nil; an object whose kind is not
 // v1 Pod (by its own apiVersion and kind, else by the review's) comes back as its metadata only,
-// which the plugin rejects as not a pod.
+// which the plugin rejects as not a pod. A pod is decoded through [slimPod]: only the fields the
+// plugin and the exclusions read are kept, so that a pod of 100,000 containers costs a few
+// tens of megabytes rather than hundreds.
 func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind) (runtime.Object, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	pod := &corev1.Pod{}
-	err := json.Unmarshal(raw, pod) // fills the type even when a later field does not fit
-	gvk := pod.GroupVersionKind()
+	var slim slimPod
+	err := json.Unmarshal(raw, &slim) // fills the type even when a later field does not fit
+	gvk := schema.FromAPIVersionAndKind(slim.APIVersion, slim.Kind)
 	if gvk.Empty() {
 		gvk = schema.GroupVersionKind(reviewKind)
 	}
@@ -210,9 +236,21 @@ func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind) (runtime.Objec
 		return meta, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, podDecodeError(err)
 	}
-	return pod, nil
+	return slim.pod(), nil
+}
+
+// podDecodeError words a type error in terms of the pod's fields rather than of [slimPod].
+func podDecodeError(err error) error {
+	te, ok := errors.AsType[*json.UnmarshalTypeError](err)
+	switch {
+	case !ok:
+		return err
+	case te.Field == "":
+		return fmt.Errorf("json: cannot unmarshal %s into a v1 Pod", te.Value)
+	}
+	return fmt.Errorf("json: cannot unmarshal %s into the Pod field %s", te.Value, te.Field)
 }
 
 // podName is the name logged and reported: the request's, the pod's, or its generateName.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 )
 
 // Server serves a [Handler] over TLS with reloading certificates.
@@ -56,8 +57,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	// memory_limit is the runtime's soft limit: GOMEMLIMIT when set (the shipped Deployment sets
+	// it from the container's memory limit), else math.MaxInt64.
 	s.log.Info("webhook serving", "addr", ln.Addr().String(), "dry_run", s.cfg.DryRun,
-		"exclude_namespaces", s.cfg.ExcludeNamespaces, "exclude_selector", s.cfg.ExcludeSelector)
+		"exclude_namespaces", s.cfg.ExcludeNamespaces, "exclude_selector", s.cfg.ExcludeSelector,
+		"max_request_bytes", s.cfg.MaxRequestBytes, "max_inflight_bytes", s.cfg.MaxInflightBytes,
+		"memory_limit", debug.SetMemoryLimit(-1))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("webhook: serving: %w", err)

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/imagepull/imagepull/internal/safefile"
 	"github.com/imagepull/imagepull/kube"
 )
 
@@ -31,50 +32,71 @@ func (f *fileFlag) Set(s string) error {
 type inputFlags struct {
 	files     fileFlag
 	recursive bool
+	command   string // the command's name, for the notes on stderr
 }
 
 func (in *inputFlags) register(fs *flagSet) {
+	in.command = fs.Name()
 	fs.Var(&in.files, "f", "read Kubernetes objects from `FILE` (YAML or JSON, one or several documents,\nLists too), from every .yaml, .yml and .json file of a directory, or from\nstandard input with -; repeatable")
 	fs.alias("filename", "f")
 	fs.BoolVar(&in.recursive, "R", false, "with -f DIR, read subdirectories too")
 	fs.alias("recursive", "R")
 }
 
+// inputPath is one input to read: a file named with -f, a file found in a -f directory, or
+// "-" for standard input.
+type inputPath struct {
+	name string
+	// inDir is true for a file found in a directory: it is read only if it is a regular file
+	// (or a symlink to one), and skipped with a note otherwise, since a FIFO named *.yaml
+	// would block the reading forever. A file named with -f is opened as given, so that a
+	// FIFO still works there: -f <(helm template ./chart).
+	inDir bool
+}
+
 // paths expands the -f values into the files to read, in order: a directory gives its
 // manifest files sorted by name (and its subdirectories' with -R); "-" stays "-".
-func (in *inputFlags) paths() ([]string, error) {
+func (in *inputFlags) paths() ([]inputPath, error) {
 	if len(in.files) == 0 {
 		return nil, usagef("no input: give -f FILE, -f DIR or -f - (standard input)")
 	}
-	var out []string
+	var out []inputPath
 	stdin := 0
 	for _, f := range in.files {
 		if f == "-" {
 			if stdin++; stdin > 1 {
 				return nil, usagef("standard input (-f -) can be read once")
 			}
-			out = append(out, f)
+			out = append(out, inputPath{name: f})
 			continue
 		}
 		info, err := os.Stat(f)
 		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = fmt.Errorf("%s: %w", f, pe.Err)
-			}
-			return nil, inputErr(err)
+			return nil, inputErr(namedErr(f, err))
 		}
 		if !info.IsDir() {
-			out = append(out, f)
+			out = append(out, inputPath{name: f})
 			continue
 		}
 		files, err := manifestFiles(f, in.recursive)
 		if err != nil {
 			return nil, inputErr(err)
 		}
-		out = append(out, files...)
+		for _, file := range files {
+			out = append(out, inputPath{name: file, inDir: true})
+		}
 	}
 	return out, nil
+}
+
+// namedErr is err of a file operation on name as "name: what went wrong", without the
+// operation ("stat", "read") a *fs.PathError names.
+func namedErr(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", name, pe.Err)
+	}
+	return err
 }
 
 // manifestFiles lists dir's manifest files, sorted, descending into subdirectories when
@@ -128,7 +150,9 @@ func (a *app) read(ctx context.Context, in *inputFlags, progress *progress) (*in
 // caller's goroutine. Files are read and parsed on GOMAXPROCS goroutines, at most twice that
 // many ahead of fn, so that memory stays bounded however many files there are. A file that
 // cannot be opened or is too large stops the reading with an input error (exit code 2);
-// malformed documents are in the manifest's Errors.
+// malformed documents are in the manifest's Errors. A directory's entry that is not a regular
+// file (a FIFO, a device, a socket, a symlink to a directory) is skipped with a note on
+// stderr, in input order.
 func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progress, fn func(*kube.Manifest) error) error {
 	paths, err := in.paths()
 	if err != nil {
@@ -161,6 +185,12 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 			return ctx.Err()
 		}
 		<-ahead
+		if r.skipped != nil {
+			progress.finish() // erase the progress line, if shown, before the note
+			fmt.Fprintf(a.stderr, "imagepull %s: skipped %s\n", in.command, r.skipped)
+			progress.step(1)
+			continue
+		}
 		if r.m == nil { // unreadable or too large; malformed documents come in r.m.Errors
 			return inputErr(r.err)
 		}
@@ -175,16 +205,32 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 type readResult struct {
 	m   *kube.Manifest
 	err error
+	// skipped, for a directory's entry that is not a regular file, says why it was not read.
+	skipped error
 }
 
 // readOne reads one input: a file, or standard input for "-".
-func (a *app) readOne(path string) readResult {
-	if path == "-" {
+func (a *app) readOne(path inputPath) readResult {
+	switch {
+	case path.name == "-":
 		m, err := kube.Read(a.stdin, kube.Options{File: "-"})
-		return readResult{m, err}
+		return readResult{m: m, err: err}
+	case path.inDir:
+		// Opened without blocking and checked before anything is read: a FIFO or a device
+		// in a directory is skipped, never waited on or read without end.
+		f, err := safefile.OpenRegular(path.name, safefile.FollowSymlinks)
+		if errors.Is(err, safefile.ErrNotRegular) {
+			return readResult{skipped: namedErr(path.name, err)}
+		}
+		if err != nil {
+			return readResult{err: err}
+		}
+		defer f.Close()
+		m, err := kube.Read(f, kube.Options{File: path.name})
+		return readResult{m: m, err: err}
 	}
-	m, err := kube.ReadFile(path, kube.Options{})
-	return readResult{m, err}
+	m, err := kube.ReadFile(path.name, kube.Options{})
+	return readResult{m: m, err: err}
 }
 
 // malformed is the error for the documents that could not be read, after the output of

@@ -23,9 +23,11 @@ type registryFlags struct {
 	plainHTTP    listFlag
 	providerCfg  string
 	providerBin  string
+	command      string // the command's name, for the notes on stderr
 }
 
 func (r *registryFlags) register(fs *flagSet) {
+	r.command = fs.Name()
 	fs.StringVar(&r.dockerConfig, "docker-config", "",
 		"registry credentials from a docker config `FILE` (~/.docker/config.json or a\n.dockerconfigjson), as the node's keyring")
 	fs.Var(&r.plainHTTP, "plain-http", "speak plain HTTP to `HOST` or HOST:PORT (repeatable); HTTPS otherwise")
@@ -42,7 +44,8 @@ func (r *registryFlags) set() bool {
 
 // provider builds the credential provider plugins' Provider; nil when neither flag is
 // given. Plugin failures are logged to stderr, one line each, and the command goes on
-// without their credentials, as the kubelet does.
+// without their credentials, as the kubelet does. A configuration directory's entries that are
+// not regular files (a FIFO, a device) are skipped with a note on stderr.
 func (r *registryFlags) provider(stderr io.Writer) (*plugin.Provider, error) {
 	switch {
 	case r.providerCfg == "" && r.providerBin == "":
@@ -50,7 +53,13 @@ func (r *registryFlags) provider(stderr io.Writer) (*plugin.Provider, error) {
 	case r.providerCfg == "" || r.providerBin == "":
 		return nil, usagef("--image-credential-provider-config and --image-credential-provider-bin-dir go together")
 	}
-	p, err := plugin.NewProviderFromFiles(r.providerCfg, r.providerBin, plugin.WithLogger(warnings(stderr)))
+	cfg, err := plugin.ReadConfigSkipping(r.providerCfg, func(file string, reason error) {
+		fmt.Fprintf(stderr, "imagepull %s: skipped %s: %v\n", r.command, file, reason)
+	})
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("--image-credential-provider-config: %w", err))
+	}
+	p, err := plugin.NewProvider(cfg, r.providerBin, plugin.WithLogger(warnings(stderr)))
 	if err != nil {
 		return nil, inputErr(err)
 	}

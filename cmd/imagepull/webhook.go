@@ -26,15 +26,21 @@ over HTTPS, for clusters whose API server cannot enable the plugin (managed cont
 
 The certificate and key are reloaded when they change (cert-manager rotates them). Requests in
 --exclude-namespaces (kube-system by default) and pods matching --exclude-selector are allowed
-untouched; --dry-run only reports. Every review is one structured log line on stderr (-o json,
-the default, or -o text). SIGTERM or Ctrl-C shuts down gracefully, with exit code 0.
-Deployment manifests: examples/webhook.`,
+untouched; --exclude-namespaces= (empty) excludes none, exactly as the built-in plugin.
+--dry-run only reports. A denial names at most 32 fields and counts the others. Reviews over
+--max-inflight-bytes in flight are answered 429 with Retry-After; /healthz and /readyz are never
+refused. The Go runtime honours GOMEMLIMIT (bytes, or with a unit: 256MiB), logged at start as
+memory_limit. Every review is one structured log line on stderr (-o json, the default, or
+-o text), each value cut to a bounded size. SIGTERM or Ctrl-C shuts down gracefully, with exit
+code 0. Deployment manifests: examples/webhook.`,
 		examples: []example{
 			{"imagepull webhook --tls-cert-file /tls/tls.crt --tls-private-key-file /tls/tls.key", "serve on :8443"},
 			{"imagepull webhook --addr 127.0.0.1:9443 --tls-cert-file tls.crt --tls-private-key-file tls.key --dry-run -o text",
 				"try it: report what would change, in readable logs"},
 			{"imagepull webhook --tls-cert-file tls.crt --tls-private-key-file tls.key --exclude-namespaces kube-system,monitoring",
 				"leave two namespaces alone"},
+			{"imagepull webhook --tls-cert-file tls.crt --tls-private-key-file tls.key --exclude-namespaces=",
+				"exclude no namespace: exactly the built-in plugin"},
 		},
 		minArgs: 0, maxArgs: 0,
 		newRunner: func() runner { return &webhookRunner{} },

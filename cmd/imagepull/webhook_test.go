@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -22,7 +23,8 @@ import (
 
 // TestWebhook runs `imagepull webhook` on loopback with a certificate made for the test: it
 // serves TLS, mutates a pod that sets Never to Always over /mutate, logs one line per review
-// in the chosen format, and stops cleanly (exit code 0) on SIGTERM.
+// in the chosen format, and stops cleanly (exit code 0) on SIGTERM. The runtime honours
+// GOMEMLIMIT given in bytes, as the shipped Deployment sets it from the container's limit.
 func TestWebhook(t *testing.T) {
 	for _, format := range []string{"json", "text"} {
 		t.Run(format, func(t *testing.T) {
@@ -40,6 +42,8 @@ func TestWebhook(t *testing.T) {
 			cmd := exec.CommandContext(ctx, binary, "webhook", "--addr="+addr, "--tls-cert-file", certFile,
 				"--tls-private-key-file", keyFile, "-o", format)
 			cmd.Stderr = &stderr
+			// As the shipped Deployment sets it: the container's memory limit in bytes.
+			cmd.Env = append(os.Environ(), "GOMEMLIMIT=268435456")
 			require.NoError(t, cmd.Start())
 
 			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}}}
@@ -78,6 +82,8 @@ func TestWebhook(t *testing.T) {
 			logs := stderr.String()
 			if format == "json" {
 				assert.Contains(t, logs, `"msg":"webhook serving"`)
+				assert.Contains(t, logs, `"memory_limit":268435456`, "the runtime took GOMEMLIMIT")
+				assert.Contains(t, logs, `"max_inflight_bytes":14680064`)
 				assert.Contains(t, logs, `"msg":"webhook stopped"`)
 			} else {
 				assert.Contains(t, logs, `msg="webhook serving"`)

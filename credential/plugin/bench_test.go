@@ -13,9 +13,10 @@ import (
 func BenchmarkCredentials(b *testing.B) {
 	req := credential.ProviderRequest{Repository: "123456789.dkr.ecr.us-east-1.amazonaws.com/team/app"}
 	for _, bc := range []struct {
-		name string
-		ttl  string // the plugin's cacheDuration: "0s" runs it every time
-	}{{"cache-hit", "1h"}, {"plugin-exec", "0s"}} {
+		name  string
+		ttl   string // the plugin's cacheDuration: "0s" runs it every time
+		sweep bool   // no PID namespace: the run ends with a /proc sweep for its descendants
+	}{{"cache-hit", "1h", false}, {"plugin-exec", "0s", false}, {"plugin-exec-env-sweep", "0s", true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{
 				providerConfig("ecr", []string{"*.dkr.ecr.*.amazonaws.com"}, "-cache-key-type", "Registry",
@@ -23,6 +24,9 @@ func BenchmarkCredentials(b *testing.B) {
 			}}, binDir(b, "ecr"))
 			if err != nil {
 				b.Fatal(err)
+			}
+			if bc.sweep {
+				plugin.DisablePIDNamespaces(p)
 			}
 			b.ReportAllocs()
 			for b.Loop() {

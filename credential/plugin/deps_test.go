@@ -25,6 +25,8 @@ func TestDependencies(t *testing.T) {
 		"sigs.k8s.io/json", "sigs.k8s.io/yaml", "go.yaml.in/yaml/",
 		// standard library only: bounded text and bounded, non-blocking file reads
 		"github.com/imagepull/imagepull/internal/clip", "github.com/imagepull/imagepull/internal/safefile",
+		// standard library only: masking the secrets sent in a plugin's stderr
+		"github.com/imagepull/imagepull/internal/redact",
 	}
 	seen := deps("github.com/imagepull/imagepull/credential/plugin")
 	for _, pkg := range seen {

@@ -34,8 +34,18 @@
 // CredentialProviderRequest on stdin, its configured args, and its configured env on top of the
 // process's environment. A run is killed after the kubelet's one minute ([WithTimeout]), and
 // when it prints more than 1 MiB ([WithMaxResponseBytes]); the plugin runs in a process group of
-// its own, which is killed when the run ends, so nothing it started lingers. Its stderr (the
-// first 16 KiB) goes into the error. Its stdout must be a CredentialProviderResponse of the
+// its own, which is killed when the run ends. A descendant that leaves the group (setsid) is
+// caught on Linux: where the process may create PID namespaces (CAP_SYS_ADMIN, as the kubelet
+// runs), each run is started as the init of a new one, and the kernel kills everything in it
+// when the plugin ends; elsewhere each run gets a random IMAGEPULL_CREDENTIAL_PLUGIN_RUN entry
+// in its environment, and when the run ends every process holding it is killed. A descendant
+// that clears its environment or changes user escapes the latter; on other systems only the
+// process group is killed. No process-wide state is changed (no child subreaper). Its stderr (the
+// first 16 KiB) stays out of the error, which [Provider.Credentials] logs at error level: it is
+// logged at debug level only, through [WithLogger], with the service-account token sent and any
+// credentials the plugin printed masked. The kubelet appends stderr to the error
+// (pkg/credentialprovider/plugin/plugin.go:720-722); a plugin that echoes its request would put
+// the pod's token in an error-level log line. Its stdout must be a CredentialProviderResponse of the
 // apiVersion it was sent, strictly decoded.
 //
 // # Caching

@@ -32,8 +32,9 @@ func defaultOptions() options {
 }
 
 // WithLogger sets where [Provider.Credentials] logs what the kubelet logs: a plugin that
-// failed (at error level) and a plugin not run for a pod (at debug level). Nil (the default)
-// discards.
+// failed (at error level) and a plugin not run for a pod (at debug level); and where every
+// failed run's stderr is logged (at debug level, the service-account token and credentials
+// masked). Nil (the default) discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) {
 		if l != nil {

@@ -81,7 +81,7 @@ func buildProvider(pc ProviderConfig, dir pluginDir, o *options) (*provider, err
 		now:        o.now,
 		run: &runner{
 			name: pc.Name, dir: dir, apiVersion: pc.APIVersion, args: pc.Args,
-			environ: o.environ, timeout: o.timeout, maxOut: o.maxOut,
+			environ: o.environ, timeout: o.timeout, maxOut: o.maxOut, log: o.logger,
 		},
 	}
 	for _, m := range pc.MatchImages {

@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -200,4 +201,57 @@ func TestServiceAccountModeNeedsTokens(t *testing.T) {
 	_, err := plugin.NewProvider(&plugin.Config{Providers: []plugin.ProviderConfig{pc}}, binDir(t, "sa"))
 	require.ErrorIs(t, err, plugin.ErrInvalidConfig)
 	assert.EqualError(t, err, `credential provider "sa": tokenAttributes needs service account tokens: pass WithServiceAccountTokens`)
+}
+
+// TestPluginStderrMasked (issue 18, item 7): a failing plugin that echoes its request (with the
+// pod's service-account token) and its credentials on stderr: the stderr is in no error and in
+// no error-level log line; at debug level it is logged with the token (and its base64 form)
+// and the password masked.
+func TestPluginStderrMasked(t *testing.T) {
+	const token = "token:team/builder:sa-uid-1:registry.example.com:pod-1:0"
+	f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-echo-stderr", "-password", "hunter2-secret", "-exit-after", "1")
+	_, lookupErr := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.ErrorIs(t, lookupErr, plugin.ErrPluginExec)
+	assert.EqualError(t, lookupErr, `credential provider "sa": error execing credential provider plugin sa for image reg.io/app: exit status 1`)
+
+	creds, err := f.p.Credentials(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.NoError(t, err)
+	assert.Empty(t, creds)
+	logs := f.logs.String()
+	require.Contains(t, logs, `level=DEBUG msg="credential provider plugin stderr" provider=sa image=reg.io/app`)
+	assert.Contains(t, logs, `password: [redacted]`)
+	assert.Contains(t, logs, `\"serviceAccountToken\":\"[redacted]\"`)
+	for _, secret := range []string{token, base64.StdEncoding.EncodeToString([]byte(token)), "hunter2-secret"} {
+		assert.NotContains(t, logs, secret)
+		assert.NotContains(t, lookupErr.Error(), secret)
+	}
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, "level=ERROR") {
+			assert.NotContains(t, line, "request:", "no stderr at error level")
+		}
+	}
+}
+
+// TestPluginStderrMaskedAcrossTheCut: a token that straddles the 16 KiB cut of a plugin's
+// stderr leaves no part of it in the debug log.
+func TestPluginStderrMaskedAcrossTheCut(t *testing.T) {
+	f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-echo-stderr", "-exit-after", "1")
+	_, err := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+	require.Error(t, err)
+	sent := f.sent(t)
+	require.Len(t, sent, 1)
+	token := sent[0]["serviceAccountToken"].(string)
+	b, err := os.ReadFile(f.requests)
+	require.NoError(t, err)
+	at := strings.Index("request: "+string(b), token) // where the token starts in the echo
+	require.Positive(t, at)
+	for _, before := range []int{4, 12, len(token) - 3} { // bytes of the token before the cut
+		pad := strings.Repeat("x", plugin.MaxStderrBytes-at-before)
+		f := newSAFixture(t, tokenAttributes(plugin.CacheTypeToken, true), "-stderr", pad, "-echo-stderr", "-exit-after", "1")
+		_, err := f.p.Lookup(t.Context(), podRequest("app", "pod-1", "builder"))
+		require.Error(t, err)
+		logs := f.logs.String()
+		require.Contains(t, logs, "more bytes]", "the stderr was cut")
+		assert.NotContains(t, logs, token[:min(before, 8)], "%d bytes of the token before the cut", before)
+	}
 }

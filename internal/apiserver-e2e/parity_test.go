@@ -1,6 +1,9 @@
 package apiservere2e
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"slices"
 	"testing"
@@ -126,4 +129,75 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestExcludeNoNamespaceIsExactParity: with `--exclude-namespaces=` (parsed from the flag, as
+// the command gets it) the webhook acts in kube-system too, and stores there exactly what the
+// built-in plugin stores; with the default it leaves kube-system alone, which the plugin does
+// not (README, parity notes).
+func TestExcludeNoNamespaceIsExactParity(t *testing.T) {
+	needControlPlane(t)
+	const ns = "kube-system"
+	var cfg webhook.Config
+	fs := flag.NewFlagSet("webhook", flag.ContinueOnError)
+	cfg.RegisterFlags(fs)
+	require.NoError(t, fs.Parse([]string{"--exclude-namespaces="}))
+	require.Empty(t, cfg.ExcludeNamespaces)
+
+	h := startHook(t, cfg)
+	register(t, hookAPI, h, registration{mutate: fail, validate: fail})
+	namespace(t, hookAPI, ns, true)
+	t.Cleanup(func() { unlabel(t, hookAPI, ns) })
+	namespace(t, pluginAPI, ns, false)
+	waitMutating(t, hookAPI, ns)
+
+	plugin := scenario(t, pluginAPI, ns)
+	hook := scenario(t, hookAPI, ns)
+	checkScenario(t, plugin)
+	require.NotEmpty(t, plugin.pods)
+	assert.Equal(t, plugin.steps, hook.steps)
+	assert.Equal(t, plugin.dryRun, hook.dryRun)
+	require.Equal(t, keys(plugin.pods), keys(hook.pods))
+	for name, p := range plugin.pods {
+		assert.Equal(t, p, hook.pods[name], "stored pod %s", name)
+	}
+	assert.Contains(t, h.decisions(t), "mutate CREATE pods p-never: patched")
+}
+
+// TestDefaultExcludesKubeSystem: by default the webhook allows kube-system's pods untouched
+// (the built-in plugin would set Always), and says so in its log.
+func TestDefaultExcludesKubeSystem(t *testing.T) {
+	needControlPlane(t)
+	const ns = "kube-system"
+	h := startHook(t, webhook.Config{})
+	register(t, hookAPI, h, registration{mutate: fail, validate: fail})
+	namespace(t, hookAPI, ns, true)
+	t.Cleanup(func() { unlabel(t, hookAPI, ns) })
+	// Until the API server's dispatcher has the configuration, the request does not reach h.
+	var p *corev1.Pod
+	err := eventually(t.Context(), func() error {
+		var err error
+		p, err = hookAPI.Client.CoreV1().Pods(ns).Create(t.Context(), podWith("excluded", corev1.PullNever), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			return err
+		}
+		for _, want := range []string{"mutate", "validate"} {
+			if !slices.Contains(h.decisions(t), want+" CREATE pods excluded: excluded (namespace kube-system)") {
+				return errors.New(want + ": not sent to the webhook yet")
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, repeat(corev1.PullNever, 4), storedPolicies(p), "stored as sent")
+}
+
+// unlabel removes the label that sends ns's requests to the tests' webhooks.
+func unlabel(t *testing.T, api *controlplane.APIServer, ns string) {
+	ctx := context.WithoutCancel(t.Context())
+	n, err := api.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	require.NoError(t, err)
+	delete(n.Labels, "imagepull.test/webhook")
+	_, err = api.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
+	require.NoError(t, err)
 }

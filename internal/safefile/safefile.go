@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -32,18 +33,12 @@ const (
 // bytes. The errors are *os.PathError values: not-exist errors as os.ReadFile gives them, and
 // errors matching ErrNotRegular or ErrTooLarge. It never blocks on a FIFO or a device.
 func ReadRegular(path string, max int64, links Symlinks) ([]byte, error) {
-	f, err := open(path, links)
+	f, size, err := openRegular(path, links)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, err
-	case !info.Mode().IsRegular():
-		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, info.Mode().Type())}
-	case info.Size() > max:
+	if size > max {
 		return nil, tooLarge(path, max)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
@@ -54,6 +49,51 @@ func ReadRegular(path string, max int64, links Symlinks) ([]byte, error) {
 		return nil, tooLarge(path, max)
 	}
 	return data, nil
+}
+
+// OpenRegular opens the regular file at path for reading, for a caller that bounds what it
+// reads itself. Like [ReadRegular] it never blocks on a FIFO or a device and refuses anything
+// but a regular file, with an *os.PathError matching ErrNotRegular.
+func OpenRegular(path string, links Symlinks) (*os.File, error) {
+	f, _, err := openRegular(path, links)
+	return f, err
+}
+
+// openRegular opens path without blocking and checks that it is a regular file; it returns
+// the file's size too.
+func openRegular(path string, links Symlinks) (*os.File, int64, error) {
+	f, err := open(path, links)
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, 0, err
+	case !info.Mode().IsRegular():
+		f.Close()
+		return nil, 0, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, describe(info.Mode()))}
+	}
+	return f, info.Size(), nil
+}
+
+// describe names what a non-regular file is, for errors: "a named pipe", "a device"…
+func describe(mode fs.FileMode) string {
+	switch t := mode.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	case t&fs.ModeSymlink != 0:
+		return "a symlink"
+	default:
+		return "file mode " + t.String()
+	}
 }
 
 func tooLarge(path string, max int64) error {

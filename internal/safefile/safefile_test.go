@@ -3,6 +3,7 @@
 package safefile
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -53,4 +54,35 @@ func TestReadRegular(t *testing.T) {
 			assert.Equal(t, tc.want, string(got))
 		})
 	}
+}
+
+// TestOpenRegular: what ReadRegular refuses, OpenRegular refuses too, at once and naming what
+// the path is; a regular file opens and reads.
+func TestOpenRegular(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, []byte("hello"), 0o600))
+	fifo := filepath.Join(dir, "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	tests := []struct {
+		name, path, what string
+	}{
+		{"a FIFO", fifo, "(a named pipe)"},
+		{"a device", "/dev/zero", "(a device)"},
+		{"a directory", dir, "(a directory)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := OpenRegular(tc.path, FollowSymlinks)
+			require.ErrorIs(t, err, ErrNotRegular)
+			assert.Nil(t, f)
+			assert.Equal(t, "read "+tc.path+": not a regular file "+tc.what, err.Error())
+		})
+	}
+	f, err := OpenRegular(file, NoSymlinks)
+	require.NoError(t, err)
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(data))
 }

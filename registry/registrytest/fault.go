@@ -54,6 +54,10 @@ type Fault struct {
 	// for a refused HEAD. Codes: 401 UNAUTHORIZED, 403 DENIED, 404 MANIFEST_UNKNOWN,
 	// 405 UNSUPPORTED, 429 TOOMANYREQUESTS, others UNAVAILABLE.
 	Status int
+	// Echo, with Status, makes the error message repeat what the client sent, as a careless
+	// registry or token service does: the Authorization header, the query and (up to 64 KiB)
+	// the request body, where an OAuth2 client puts its password or refresh token.
+	Echo bool
 	// RetryAfter, with Status, sets the Retry-After header in whole seconds (rounded up).
 	RetryAfter time.Duration
 	// Challenge, with Status, is sent as the WWW-Authenticate header: a hostile or unusable
@@ -89,7 +93,7 @@ type faultState struct {
 // Inject adds a fault for the requests that follow and returns a function that removes it
 // (calling it again, or after the fault ran out, does nothing). It returns an error, and adds
 // nothing, for a negative Times, Delay, RetryAfter or SlowBody, a Status outside 400–599, a
-// Challenge without a Status, or more than one of NoDigest, WrongDigest and BadDigest.
+// Challenge or Echo without a Status, or more than one of NoDigest, WrongDigest and BadDigest.
 func (r *Registry) Inject(f Fault) (remove func(), err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
@@ -118,6 +122,9 @@ func (f Fault) validate() error {
 	}
 	if f.Challenge != "" && f.Status == 0 {
 		errs = append(errs, errors.New("Challenge without Status"))
+	}
+	if f.Echo && f.Status == 0 {
+		errs = append(errs, errors.New("Echo without Status"))
 	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d is not an error status (400–599)", f.Status))
@@ -184,7 +191,13 @@ func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request, next ht
 		if f.Challenge != "" {
 			w.Header().Set("WWW-Authenticate", f.Challenge)
 		}
-		writeError(w, f.Status, errorCode(f.Status), fmt.Sprintf("injected status %d", f.Status))
+		msg := fmt.Sprintf("injected status %d", f.Status)
+		if f.Echo {
+			body, _ := io.ReadAll(io.LimitReader(req.Body, 64<<10)) // what could be read
+			msg += fmt.Sprintf("; you sent Authorization: %s, query %s, body %s",
+				req.Header.Get("Authorization"), req.URL.RawQuery, body)
+		}
+		writeError(w, f.Status, errorCode(f.Status), msg)
 	case f.Redirect:
 		http.Redirect(w, req, r.OtherURL()+req.URL.RequestURI(), http.StatusTemporaryRedirect)
 	case f.Body != "":

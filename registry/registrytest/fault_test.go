@@ -288,3 +288,18 @@ func TestFaultOnTokenEndpoint(t *testing.T) {
 	assert.Equal(t, http.StatusOK, mustDo(t, c, http.MethodGet, r.OtherURL()+"/token?scope=repository%3Aapp%3Apull", basic("u", "p")).status,
 		"the other host's token endpoint never misbehaves")
 }
+
+// TestFaultEcho: a fault with Echo repeats the Authorization header and the query in its error
+// message, as a careless registry does; Echo needs a Status.
+func TestFaultEcho(t *testing.T) {
+	t.Parallel()
+	r, _ := newWithImage(t)
+	_, err := r.Inject(registrytest.Fault{PathPrefix: "/v2/app/manifests/", Status: 403, Echo: true})
+	require.NoError(t, err)
+	resp := mustDo(t, client(t), "GET", r.URL()+manifestPath+"?x=1", http.Header{"Authorization": {"Basic c2VjcmV0"}})
+	assert.Equal(t, 403, resp.status)
+	assert.Contains(t, resp.body, "you sent Authorization: Basic c2VjcmV0, query x=1, body ")
+
+	_, err = r.Inject(registrytest.Fault{Echo: true})
+	require.ErrorContains(t, err, "Echo without Status")
+}

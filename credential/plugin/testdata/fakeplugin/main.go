@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -41,7 +42,19 @@ func main() {
 	passwordEnv := flag.String("password-env", "", "take the password from this environment variable")
 	authKeys := flag.String("auth-keys", "", "comma-separated auth keys; empty means the image")
 	apiVersion := flag.String("api-version", "", "apiVersion of the answer; empty means the request's")
+	echoStderr := flag.Bool("echo-stderr", false, "write the request and the answer's password to stderr")
+	exitAfter := flag.Int("exit-after", 0, "exit with this status after writing the answer")
+	pidFile := flag.String("pidfile", "", "append this process's PID, as /proc shows it, to this file")
 	flag.Parse()
+	if *pidFile != "" {
+		// The PID as the test sees it, also when the plugin runs in a PID namespace of its own
+		// (/proc is the parent namespace's).
+		self, err := os.Readlink("/proc/self")
+		if err != nil {
+			self = fmt.Sprint(os.Getpid())
+		}
+		appendTo(*pidFile, self+"\n")
+	}
 
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
@@ -71,6 +84,9 @@ func main() {
 	}
 	if *passwordEnv != "" {
 		pass = os.Getenv(*passwordEnv)
+	}
+	if *echoStderr {
+		fmt.Fprintf(os.Stderr, "request: %s\npassword: %s\n", in, pass)
 	}
 	keys := []string{req.Image}
 	if *authKeys != "" {
@@ -111,13 +127,28 @@ func main() {
 		delete(resp, "auth")
 	case "child":
 		// A descendant that would outlive the plugin, holding its stdout open.
-		child := exec.Command(os.Args[0], "-sleep", "1h")
+		child := exec.Command(os.Args[0], "-sleep", "1h", "-pidfile", *calls+".child")
 		child.Stdout, child.Stdin = os.Stdout, strings.NewReader(`{"image":"child"}`)
 		if err := child.Start(); err != nil {
 			fail("starting the child: %v", err)
 		}
-		if *calls != "" {
-			appendTo(*calls+".child", fmt.Sprintln(child.Process.Pid))
+		waitForFile(*calls + ".child")
+	case "setsid-child", "setsid-grandchild":
+		// A descendant that leaves the plugin's process group and session, holding nothing
+		// open, as a daemon does; "setsid-grandchild" has it start one more before it sleeps.
+		args := []string{"-sleep", "1h", "-output", "ok", "-pidfile", *calls + ".child"}
+		if *output == "setsid-grandchild" {
+			args = []string{"-output", "setsid-child", "-calls", *calls + ".grand", "-pidfile", *calls + ".child"}
+		}
+		child := exec.Command(os.Args[0], args...)
+		child.Stdin = strings.NewReader(`{"image":"child"}`)
+		child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := child.Start(); err != nil {
+			fail("starting the child: %v", err)
+		}
+		waitForFile(*calls + ".child")
+		if *output == "setsid-grandchild" {
+			_ = child.Wait() // the grandchild is orphaned at once
 		}
 	default:
 		fail("unknown -output %q", *output)
@@ -125,6 +156,20 @@ func main() {
 	if err := json.NewEncoder(os.Stdout).Encode(resp); err != nil {
 		fail("encoding the response: %v", err)
 	}
+	if *exitAfter != 0 {
+		os.Exit(*exitAfter)
+	}
+}
+
+// waitForFile waits until the file at path is not empty: a child has written its PID.
+func waitForFile(path string) {
+	for range 10000 {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	fail("no PID in %s", path)
 }
 
 func appendTo(path, s string) {
