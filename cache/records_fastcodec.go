@@ -134,12 +134,7 @@ func (c *cursor) creds() pullmanager.ImagePullCredentials {
 	if c.try(`"kubernetesSecrets":[`) {
 		for first := true; c.ok && (first || c.try(",")); first = false {
 			var s pullmanager.ImagePullSecret
-			c.lit(`{"uid":`)
-			s.UID = c.str()
-			c.lit(`,"namespace":`)
-			s.Namespace = c.str()
-			c.lit(`,"name":`)
-			s.Name = c.str()
+			s.UID, s.Namespace, s.Name = c.object()
 			c.lit(`,"credentialHash":`)
 			s.CredentialHash = c.str()
 			c.lit("}")
@@ -151,12 +146,7 @@ func (c *cursor) creds() pullmanager.ImagePullCredentials {
 	if c.try(sep + `"kubernetesServiceAccounts":[`) {
 		for first := true; c.ok && (first || c.try(",")); first = false {
 			var s pullmanager.ImagePullServiceAccount
-			c.lit(`{"uid":`)
-			s.UID = c.str()
-			c.lit(`,"namespace":`)
-			s.Namespace = c.str()
-			c.lit(`,"name":`)
-			s.Name = c.str()
+			s.UID, s.Namespace, s.Name = c.object()
 			c.lit("}")
 			out.KubernetesServiceAccounts = append(out.KubernetesServiceAccounts, s)
 		}
@@ -168,6 +158,18 @@ func (c *cursor) creds() pullmanager.ImagePullCredentials {
 	}
 	c.lit("}")
 	return out
+}
+
+// object consumes the opening of a Secret's or service account's object: its UID, namespace
+// and name, in that order. The caller consumes the rest.
+func (c *cursor) object() (uid, namespace, name string) {
+	c.lit(`{"uid":`)
+	uid = c.str()
+	c.lit(`,"namespace":`)
+	namespace = c.str()
+	c.lit(`,"name":`)
+	name = c.str()
+	return uid, namespace, name
 }
 
 // plainJSONString reports whether encoding/json writes s as itself between quotes: printable
