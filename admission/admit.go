@@ -11,10 +11,11 @@ const notAPodMessage = "Resource was marked with kind Pod but was unable to be c
 
 // Admit is the plugin's mutating half. Unless [Skipped] says otherwise, it sets the pull policy
 // of every init, regular and ephemeral container and of every image volume of the pod in
-// req.Object to Always, in place.
+// req.Object (a *corev1.Pod or a [PodFields]) to Always, in place.
 //
-// It returns nil for skipped requests and after mutating; when req.Object is not a *corev1.Pod
-// it returns the API server's BadRequest status error (a *apierrors.StatusError with code 400).
+// It returns nil for skipped requests and after mutating; when req.Object is neither a
+// *corev1.Pod nor a [PodFields] it returns the API server's BadRequest status error (a
+// *apierrors.StatusError with code 400).
 func Admit(req Request) error {
 	if Skipped(req) != NotSkipped {
 		return nil
@@ -23,7 +24,7 @@ func Admit(req Request) error {
 	if !ok {
 		return apierrors.NewBadRequest(notAPodMessage)
 	}
-	for f := range ImageFields(&pod.Spec) {
+	for f := range pod.ImageFields() {
 		*f.Policy = corev1.PullAlways
 	}
 	return nil

@@ -29,11 +29,13 @@
 //     (", and N more fields not "Always"" closes the list), so that its cost and its text stay
 //     linear and bounded for a pod with 100,000 containers; [ValidateContext] also stops when
 //     its context ends.
-//   - An object that is not a *corev1.Pod on the pods resource is a BadRequest:
-//     "Resource was marked with kind Pod but was unable to be converted".
+//   - An object that is not a *corev1.Pod (or a [PodFields]) on the pods resource is a
+//     BadRequest: "Resource was marked with kind Pod but was unable to be converted".
 //
 // [Skipped] says whether, and why, a request is left alone; [ImageFields] visits every
 // image-bearing field of a pod spec in the plugin's order with its field path and JSON pointer.
+// A caller that holds only those fields (the webhook decodes just them from a review) passes a
+// [PodFields] as the object instead of a *corev1.Pod, with the same answers.
 //
 // The functions hold no state and are safe for concurrent use; Admit mutates the request's
 // object in place, as the plugin does.

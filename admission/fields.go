@@ -5,8 +5,26 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
+
+// PodFields is a pod as the plugin reads it, for a caller that holds only the fields the plugin
+// reads rather than a whole *corev1.Pod (the webhook decodes a 100,000-container pod into a few
+// strings per container instead of 100,000 corev1.Container values). Given as Request.Object or
+// OldObject, it is treated exactly as a *corev1.Pod whose spec has the same image-bearing fields
+// and whose metadata has the same name and generateName: [Admit] sets its policies through the
+// fields' Policy pointers, [Validate] and [Skipped] read them. A nil PodFields interface value
+// is no pod; an implementation's methods must work on the values the caller passes.
+type PodFields interface {
+	runtime.Object
+	// ImageFields yields the pod's image-bearing fields as [ImageFields] yields a spec's: init
+	// containers, containers, ephemeral containers, then image volumes, each with its index in
+	// its list, and Policy pointing at the storage the pod's policy is read from.
+	ImageFields() iter.Seq[ImageField]
+	// PodName returns the pod's metadata.name and metadata.generateName.
+	PodName() (name, generateName string)
+}
 
 // FieldKind is the kind of an image-bearing field of a pod spec.
 type FieldKind int

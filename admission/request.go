@@ -1,6 +1,8 @@
 package admission
 
 import (
+	"iter"
+
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -86,12 +88,12 @@ func isUpdateWithNoNewImage(req Request) bool {
 		return false
 	}
 	known := make(map[string]struct{})
-	for f := range ImageFields(&old.Spec) {
+	for f := range old.ImageFields() {
 		if f.Kind != ImageVolume {
 			known[f.Image] = struct{}{}
 		}
 	}
-	for f := range ImageFields(&pod.Spec) {
+	for f := range pod.ImageFields() {
 		if _, seen := known[f.Image]; f.Kind != ImageVolume && !seen {
 			return false
 		}
@@ -99,8 +101,21 @@ func isUpdateWithNoNewImage(req Request) bool {
 	return true
 }
 
-// podOf returns obj as a pod; a nil *corev1.Pod is not one.
-func podOf(obj runtime.Object) (*corev1.Pod, bool) {
-	pod, ok := obj.(*corev1.Pod)
-	return pod, ok && pod != nil
+// podOf returns obj as the plugin reads a pod: a non-nil *corev1.Pod, or a [PodFields]; a nil
+// *corev1.Pod is not one.
+func podOf(obj runtime.Object) (PodFields, bool) {
+	switch pod := obj.(type) {
+	case *corev1.Pod:
+		return corePod{pod}, pod != nil
+	case PodFields:
+		return pod, true
+	}
+	return nil, false
 }
+
+// corePod is a *corev1.Pod as a [PodFields].
+type corePod struct{ *corev1.Pod }
+
+func (p corePod) ImageFields() iter.Seq[ImageField] { return ImageFields(&p.Spec) }
+
+func (p corePod) PodName() (name, generateName string) { return p.Name, p.GenerateName }

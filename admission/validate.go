@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -82,7 +83,8 @@ func (e *FieldsError) Error() string {
 var _ utilerrors.Aggregate = (*FieldsError)(nil)
 
 // Validate is the plugin's validating half. Unless [Skipped] says otherwise, it checks that every
-// container and image volume of the pod in req.Object has the pull policy Always.
+// container and image volume of the pod in req.Object (a *corev1.Pod or a [PodFields]) has the pull policy
+// Always.
 //
 // When some do not, it returns a [*FieldsError]: the plugin's aggregate of one Forbidden status
 // error (code 403) wrapping NotSupported(path, policy, ["Always"]) per field, in the plugin's
@@ -108,7 +110,7 @@ func ValidateContext(ctx context.Context, req Request) error {
 	var out FieldsError
 	name := ""
 	visited := 0
-	for f := range ImageFields(&pod.Spec) {
+	for f := range pod.ImageFields() {
 		if visited++; visited%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -142,6 +144,10 @@ func forbiddenName(req Request) string {
 	}
 	if req.Object == nil {
 		return "Unknown"
+	}
+	if pod, ok := req.Object.(PodFields); ok { // the names a pod's accessor would give
+		name, generateName := pod.PodName()
+		return cmp.Or(name, generateName, "Unknown")
 	}
 	obj, err := meta.Accessor(req.Object)
 	if err != nil {

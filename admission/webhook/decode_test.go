@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,8 +24,16 @@ type seen struct {
 // what returns what the plugin reads of p: its names and labels, and each image field's kind,
 // index, name, image and policy, in the plugin's order.
 func what(p *corev1.Pod) seen {
-	s := seen{Name: p.Name, GenerateName: p.GenerateName, Namespace: p.Namespace, Labels: p.Labels}
-	for f := range admission.ImageFields(&p.Spec) {
+	return fieldsSeen(seen{Name: p.Name, GenerateName: p.GenerateName, Namespace: p.Namespace, Labels: p.Labels}, admission.ImageFields(&p.Spec))
+}
+
+// slimWhat is what for the webhook's slim pod.
+func slimWhat(p *slimPod) seen {
+	return fieldsSeen(seen{Name: p.Metadata.Name, GenerateName: p.Metadata.GenerateName, Namespace: p.Metadata.Namespace, Labels: p.Metadata.Labels}, p.ImageFields())
+}
+
+func fieldsSeen(s seen, fields iter.Seq[admission.ImageField]) seen {
+	for f := range fields {
 		s.Fields = append(s.Fields, f.PolicyPath().String()+" "+f.Name+" "+f.Image+" "+string(*f.Policy))
 	}
 	return s
@@ -63,11 +72,11 @@ func TestSlimDecodeSeesWhatThePodHolds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var full corev1.Pod
 			require.NoError(t, json.Unmarshal(raw, &full))
-			obj, err := decodeObject(raw, metav1.GroupVersionKind{Version: "v1", Kind: "Pod"})
+			obj, err := decodeObject(raw, metav1.GroupVersionKind{Version: "v1", Kind: "Pod"}, nil, false)
 			require.NoError(t, err)
-			got, ok := obj.(*corev1.Pod)
+			got, ok := obj.(*slimPod)
 			require.True(t, ok)
-			assert.Equal(t, what(&full), what(got))
+			assert.Equal(t, what(&full), slimWhat(got))
 		})
 	}
 }

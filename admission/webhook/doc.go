@@ -26,7 +26,11 @@
 //
 // No review can stall the webhook. A denial names at most admission.MaxNamedFields fields and
 // counts the others, and the work is linear in the pod's fields: only the fields the plugin
-// reads are decoded, and the JSONPatch is written into one buffer. A review whose request
+// reads are decoded, and the JSONPatch is written into one buffer. A review in the form the API
+// server sends is decoded in one pass of the webhook's own, straight into those fields, which
+// the plugin reads as an admission.PodFields (a 100,000-field review is answered in tens of
+// milliseconds); any other form (keys in another case or repeated, escaped names or images,
+// values of the wrong type) goes through encoding/json, with the same answer. A review whose request
 // context ends (the API server gave up) is dropped with HTTP 503 and an "abandoned" log line.
 // Reviews take their body's size from a budget of Config.MaxInflightBytes (--max-inflight-bytes)
 // before being read; one that does not fit is answered 429 with Retry-After at once, while

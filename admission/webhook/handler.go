@@ -32,6 +32,9 @@ type Handler struct {
 	mux        *http.ServeMux
 	// shuttingDown makes /readyz fail once the server begins to shut down.
 	shuttingDown atomic.Bool
+	// slowOnly turns the fast decoding path off, for the tests that compare it with
+	// encoding/json's.
+	slowOnly bool
 }
 
 // NewHandler returns the handler for cfg; only the fields about reviews matter (exclusions,
@@ -92,12 +95,12 @@ func (h *Handler) serveReview(w http.ResponseWriter, r *http.Request, ep endpoin
 		return
 	}
 	defer h.inflight.give(cost)
-	review, code, err := h.readReview(w, r)
+	review, pods, code, err := h.readReview(w, r)
 	if err != nil {
 		h.refuse(w, r, ep, start, code, err.Error())
 		return
 	}
-	out, err := h.decide(ctx, ep, review.Request)
+	out, err := h.decide(ctx, ep, review.Request, pods)
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -136,37 +139,47 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, ep endpoint, st
 	writeText(w, code, msg)
 }
 
-// readReview reads and checks the body; on failure it returns the HTTP status to answer.
-func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admissionv1.AdmissionReview, int, error) {
+// readReview reads and checks the body; on failure it returns the HTTP status to answer. A review
+// in the form the API server sends is decoded by [fastReview], which also gives the request's
+// object and old object as decoded pods where it could; any other goes through encoding/json.
+func (h *Handler) readReview(w http.ResponseWriter, r *http.Request) (*admissionv1.AdmissionReview, [2]*slimPod, int, error) {
+	var pods [2]*slimPod
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return nil, http.StatusUnsupportedMediaType, fmt.Errorf("content type %q is not application/json", ct)
+			return nil, pods, http.StatusUnsupportedMediaType, fmt.Errorf("content type %q is not application/json", ct)
 		}
 	}
 	if r.ContentLength > h.maxBytes {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
+		return nil, pods, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
 	}
 	body, err := readBody(http.MaxBytesReader(w, r.Body, h.maxBytes), r.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
+			return nil, pods, http.StatusRequestEntityTooLarge, fmt.Errorf("AdmissionReview larger than %d bytes", h.maxBytes)
 		}
-		return nil, http.StatusBadRequest, fmt.Errorf("reading the AdmissionReview: %w", err)
+		return nil, pods, http.StatusBadRequest, fmt.Errorf("reading the AdmissionReview: %w", err)
 	}
-	var review admissionv1.AdmissionReview
-	if err := json.Unmarshal(body, &review); err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("malformed AdmissionReview: %w", err)
+	var review *admissionv1.AdmissionReview
+	ok := false
+	if !h.slowOnly {
+		review, pods, ok = fastReview(body)
+	}
+	if !ok {
+		review = &admissionv1.AdmissionReview{}
+		if err := json.Unmarshal(body, review); err != nil {
+			return nil, pods, http.StatusBadRequest, fmt.Errorf("malformed AdmissionReview: %w", err)
+		}
 	}
 	switch {
 	case review.APIVersion != admissionv1.SchemeGroupVersion.String() || review.Kind != "AdmissionReview":
-		return nil, http.StatusBadRequest, fmt.Errorf("expected an AdmissionReview of %s, got kind %q of %q",
+		return nil, pods, http.StatusBadRequest, fmt.Errorf("expected an AdmissionReview of %s, got kind %q of %q",
 			admissionv1.SchemeGroupVersion, review.Kind, review.APIVersion)
 	case review.Request == nil:
-		return nil, http.StatusBadRequest, errors.New("AdmissionReview has no request")
+		return nil, pods, http.StatusBadRequest, errors.New("AdmissionReview has no request")
 	case review.Request.UID == "":
-		return nil, http.StatusBadRequest, errors.New("AdmissionReview request has no uid")
+		return nil, pods, http.StatusBadRequest, errors.New("AdmissionReview request has no uid")
 	}
-	return &review, http.StatusOK, nil
+	return review, pods, http.StatusOK, nil
 }
 
 // maxLogValue bounds each string logged from a review (a name, a user, a uid, an error): far

@@ -112,6 +112,11 @@ func TestMutate(t *testing.T) {
 			r.Object = runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Pod","spec":{"containers":7}}`)}
 			return r
 		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal number into the Pod field spec.containers", wantDecision: "denied"},
+		{name: "a pod whose kind is a number", req: func() *admissionv1.AdmissionRequest {
+			r := request(admissionv1.Create, nil, nil)
+			r.Object = runtime.RawExtension{Raw: []byte(`{"kind":5}`)}
+			return r
+		}(), wantDenied: http.StatusBadRequest, wantMessage: "imagepull webhook: decoding the object: json: cannot unmarshal number into the Pod field kind", wantDecision: "denied"},
 		{name: "an object without a type, known from the review's kind", req: func() *admissionv1.AdmissionRequest {
 			p := pod(corev1.PullNever)
 			p.TypeMeta = metav1.TypeMeta{}

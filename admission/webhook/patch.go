@@ -22,12 +22,12 @@ const patchOpBytes = len(`{"op":"add","path":"","value":""},`) + len("/spec/ephe
 // fixed names and indices, and the value is a pull policy set by Admit (Always), so nothing
 // needs escaping. A 100,000-field pod then costs one buffer, not 100,000 structures and a
 // marshalled copy.
-func policyPatch(pod *corev1.Pod, before []corev1.PullPolicy, out *outcome) (patch []byte, was []corev1.PullPolicy) {
+func policyPatch(pod *slimPod, before []corev1.PullPolicy, out *outcome) (patch []byte, was []corev1.PullPolicy) {
 	if pod == nil {
 		return nil, nil
 	}
 	i := 0
-	for f := range admission.ImageFields(&pod.Spec) {
+	for f := range pod.ImageFields() {
 		if i < len(before) && before[i] != *f.Policy {
 			if patch == nil {
 				patch = make([]byte, 0, 2+patchOpBytes*(len(before)-i))
@@ -63,15 +63,4 @@ func appendPointer(b []byte, f admission.ImageField) []byte {
 		return append(b, "/image/pullPolicy"...)
 	}
 	return append(b, "/imagePullPolicy"...)
-}
-
-// imageFieldCount is the number of image-bearing fields of spec.
-func imageFieldCount(spec *corev1.PodSpec) int {
-	n := len(spec.InitContainers) + len(spec.Containers) + len(spec.EphemeralContainers)
-	for i := range spec.Volumes {
-		if spec.Volumes[i].Image != nil {
-			n++
-		}
-	}
-	return n
 }

@@ -71,7 +71,9 @@ func (o *outcome) addField(f admission.ImageField) {
 }
 
 // decide answers one review's request; it returns ctx's error instead once ctx ends.
-func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.AdmissionRequest) (outcome, error) {
+// pods are the request's object and old object as [fastReview] decoded them, nil where it did
+// not.
+func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.AdmissionRequest, pods [2]*slimPod) (outcome, error) {
 	resp := &admissionv1.AdmissionResponse{UID: ar.UID, Allowed: true}
 	req := admission.Request{
 		Operation:   ar.Operation,
@@ -90,10 +92,10 @@ func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.Admis
 		return out, nil
 	}
 	var err error
-	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind); err != nil {
+	if req.Object, err = decodeObject(ar.Object.Raw, ar.Kind, pods[0], h.slowOnly); err != nil {
 		return h.deny(out, apierrors.NewBadRequest(clip.String(fmt.Sprintf("imagepull webhook: decoding the object: %v", err), clip.MaxErrorText))), nil
 	}
-	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind); err != nil {
+	if req.OldObject, err = decodeObject(ar.OldObject.Raw, ar.Kind, pods[1], h.slowOnly); err != nil {
 		// As in the API server, an old object that is no pod means the update is not ignored.
 		req.OldObject = nil
 	}
@@ -101,7 +103,7 @@ func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.Admis
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	pod, isPod := req.Object.(*corev1.Pod)
+	pod, isPod := req.Object.(*slimPod)
 	if isPod && pod != nil {
 		out.name = podName(ar.Name, pod)
 	}
@@ -109,7 +111,7 @@ func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.Admis
 		out.decision, out.reason = decisionSkipped, string(skip)
 		return out, nil
 	}
-	if isPod && pod != nil && h.selector.Matches(labels.Set(pod.Labels)) {
+	if isPod && pod != nil && h.selector.Matches(labels.Set(pod.Metadata.Labels)) {
 		out.decision, out.reason = decisionExcluded, "labels match "+h.selector.String()
 		return out, nil
 	}
@@ -121,11 +123,11 @@ func (h *Handler) decide(ctx context.Context, ep endpoint, ar *admissionv1.Admis
 
 // mutate runs Admit and turns what it changed into a JSONPatch.
 func (h *Handler) mutate(out outcome, req admission.Request) outcome {
-	pod, _ := req.Object.(*corev1.Pod)
+	pod, _ := req.Object.(*slimPod)
 	var before []corev1.PullPolicy
 	if pod != nil {
-		before = make([]corev1.PullPolicy, 0, imageFieldCount(&pod.Spec))
-		for f := range admission.ImageFields(&pod.Spec) {
+		before = make([]corev1.PullPolicy, 0, pod.imageFieldCount())
+		for f := range pod.ImageFields() {
 			before = append(before, *f.Policy)
 		}
 	}
@@ -168,11 +170,11 @@ func (h *Handler) validate(ctx context.Context, out outcome, req admission.Reque
 	if apierrors.IsBadRequest(err) {
 		return h.deny(out, err), nil
 	}
-	pod, _ := req.Object.(*corev1.Pod)
+	pod, _ := req.Object.(*slimPod)
 	if pod == nil { // Validate fails on anything but a pod with a BadRequest, handled above
 		return h.deny(out, err), nil
 	}
-	for f := range admission.ImageFields(&pod.Spec) {
+	for f := range pod.ImageFields() {
 		if *f.Policy != corev1.PullAlways {
 			out.addField(f)
 		}
@@ -218,12 +220,22 @@ func (h *Handler) deny(out outcome, err error) outcome {
 // which the plugin rejects as not a pod. A pod is decoded through [slimPod]: only the fields the
 // plugin and the exclusions read are kept, so that a pod of 100,000 containers costs a few
 // tens of megabytes rather than hundreds.
-func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind) (runtime.Object, error) {
+//
+// decoded is raw as [fastSlimPod] decodes it, when the caller has it already; otherwise
+// decodeObject tries fastSlimPod itself (unless slowOnly), then encoding/json.
+func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind, decoded *slimPod, slowOnly bool) (runtime.Object, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	var slim slimPod
-	err := json.Unmarshal(raw, &slim) // fills the type even when a later field does not fit
+	slim, ok := decoded, decoded != nil
+	if !ok && !slowOnly {
+		slim, ok = fastSlimPod(raw)
+	}
+	var err error
+	if !ok {
+		slim = &slimPod{}
+		err = json.Unmarshal(raw, slim) // fills the type even when a later field does not fit
+	}
 	gvk := schema.FromAPIVersionAndKind(slim.APIVersion, slim.Kind)
 	if gvk.Empty() {
 		gvk = schema.GroupVersionKind(reviewKind)
@@ -238,7 +250,7 @@ func decodeObject(raw []byte, reviewKind metav1.GroupVersionKind) (runtime.Objec
 	if err != nil {
 		return nil, podDecodeError(err)
 	}
-	return slim.pod(), nil
+	return slim, nil
 }
 
 // podDecodeError words a type error in terms of the pod's fields rather than of [slimPod].
@@ -254,14 +266,14 @@ func podDecodeError(err error) error {
 }
 
 // podName is the name logged and reported: the request's, the pod's, or its generateName.
-func podName(name string, pod *corev1.Pod) string {
+func podName(name string, pod *slimPod) string {
 	switch {
 	case name != "":
 		return name
 	case pod == nil:
 		return ""
-	case pod.Name != "":
-		return pod.Name
+	case pod.Metadata.Name != "":
+		return pod.Metadata.Name
 	}
-	return pod.GenerateName
+	return pod.Metadata.GenerateName
 }

@@ -3,6 +3,7 @@ package pullmanager
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	distref "github.com/distribution/reference"
 )
@@ -46,4 +47,37 @@ func RecordKey(image string) (string, error) {
 		}
 	}
 	return key, nil
+}
+
+// maxCachedKeys bounds a [keyCache]; past it the cache starts again empty. A node sees a few
+// hundred image strings; a flood of distinct ones costs a parse each, never memory.
+const maxCachedKeys = 4096
+
+// keyCache remembers [RecordKey] by image string, so that the checks of a present image,
+// which run on every container start, parse each string once. Failures are not kept. It is
+// safe for concurrent use.
+type keyCache struct {
+	mu   sync.RWMutex
+	keys map[string]string // protected by mu
+}
+
+// key is RecordKey(image), from the cache when it can.
+func (c *keyCache) key(image string) (string, error) {
+	c.mu.RLock()
+	k, ok := c.keys[image]
+	c.mu.RUnlock()
+	if ok {
+		return k, nil
+	}
+	k, err := RecordKey(image)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.keys == nil || len(c.keys) >= maxCachedKeys {
+		c.keys = make(map[string]string)
+	}
+	c.keys[image] = k
+	c.mu.Unlock()
+	return k, nil
 }

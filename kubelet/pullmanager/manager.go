@@ -51,6 +51,8 @@ type Manager struct {
 
 	countMu sync.Mutex
 	counts  map[string]int32 // image → pulls in flight; protected by countMu
+
+	keys keyCache // RecordKey by image string
 }
 
 // New returns a Manager for cfg. It fails when the policy is unknown (an error
@@ -157,7 +159,7 @@ func (v *Manager) writeRecord(image, imageRef string, creds *ImagePullCredential
 	l := v.pulledLocks.stripe(imageRef)
 	l.Lock()
 	defer l.Unlock()
-	key, err := RecordKey(image) // image_pull_manager.go:121
+	key, err := v.keys.key(image) // RecordKey: image_pull_manager.go:121
 	if err != nil {
 		return fmt.Errorf("invalid image name %q: %w", image, err)
 	}
@@ -231,7 +233,7 @@ func (v *Manager) check(ctx context.Context, image, imageRef string, podCreds fu
 	if !hasRecord {
 		return true, CheckMustAuthenticate, nil
 	}
-	key, err := RecordKey(image) // image_pull_manager.go:254
+	key, err := v.keys.key(image) // RecordKey: image_pull_manager.go:254
 	if err != nil {
 		v.log.Error("failed to parse image name, forcing image credentials reverification", "image", image, "err", err)
 		return true, CheckError, nil
