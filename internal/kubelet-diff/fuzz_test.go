@@ -3,11 +3,13 @@ package kubeletdiff
 import (
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -92,4 +94,31 @@ func TestDecode(t *testing.T) {
 	}
 	long := make([]byte, 2+opSize*(maxOps+5))
 	require.Len(t, decode(long).ops, maxOps)
+}
+
+// randomEnv sets how many random sequences TestRandomSequences runs (default 200; CI sets
+// more). A fuzz run finds more per second, but instrumenting the k8s.io graph for it costs a
+// quarter of an hour of compilation on a cold build; this test needs none.
+const randomEnv = "IMAGEPULL_DIFF_RANDOM"
+
+// TestRandomSequences runs random inputs through the differential, without the fuzzer's
+// instrumentation. The seed is logged; a failing input is printed as a corpus file to keep
+// under testdata/fuzz/FuzzDifferential, where FuzzDifferential and this test replay it.
+func TestRandomSequences(t *testing.T) {
+	n := 200
+	if v, err := strconv.Atoi(os.Getenv(randomEnv)); err == nil && v >= 0 {
+		n = v
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("%d random sequences, seed %d", n, seed)
+	rng := rand.New(rand.NewPCG(seed, 17))
+	for i := range n {
+		data := make([]byte, 2+opSize*(1+rng.IntN(maxOps)))
+		for j := range data {
+			data[j] = byte(rng.Uint32())
+		}
+		if err := run(t.TempDir(), decode(data), openKubelet, openOurs); err != nil {
+			t.Fatalf("sequence %d of seed %d differs: %v\nkeep as %s/random-%d:\n%s", i, seed, err, corpusDir, seed, corpusFile(data))
+		}
+	}
 }
