@@ -71,24 +71,6 @@ func dirFiles(t *testing.T, dir string) []string {
 	return names
 }
 
-func assertRecord(t *testing.T, want, got pullmanager.PulledRecord) {
-	t.Helper()
-	if !want.Equal(got) {
-		assert.Equal(t, want, got)
-	}
-}
-
-// countingRecords counts pulled-record writes (upstream's testWriteCountingFSPullRecordsAccessor).
-type countingRecords struct {
-	pullmanager.PullRecords
-	writes int
-}
-
-func (c *countingRecords) WritePulledRecord(r pullmanager.PulledRecord) error {
-	c.writes++
-	return c.PullRecords.WritePulledRecord(r)
-}
-
 // upstreamDirs returns a records directory holding the named testdata files.
 func upstreamDirs(t *testing.T, pulling, pulled []string) (dir, pullingDir, pulledDir string) {
 	t.Helper()
@@ -139,7 +121,7 @@ func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
 			for _, tt := range pullmanagercases.MustAttemptCases() {
 				t.Run(tt.Name, func(t *testing.T) {
 					dir, _, _ := upstreamDirs(t, tt.PullingFiles, tt.PulledFiles)
-					records := &countingRecords{PullRecords: st.open(t, dir)}
+					records := &pullmanagercases.CountingRecords{PullRecords: st.open(t, dir)}
 					f := newFileManager(t, tt.Policy, records)
 					var podCredsRequested bool
 					s := func() (pullmanager.PodCredentials, error) {
@@ -150,13 +132,13 @@ func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
 					require.NoError(t, err)
 					assert.Equal(t, tt.Want, got)
 					assert.Equal(t, tt.WantPodCredsRequested, podCredsRequested, "pod credentials looked up")
-					assert.Equal(t, tt.ExpectedCacheWrite, records.writes != 0, "record writes: %d", records.writes)
+					assert.Equal(t, tt.ExpectedCacheWrite, records.Writes != 0, "record writes: %d", records.Writes)
 					if tt.ExpectedPullRecord != nil {
 						rec, found, err := openFiles(t, dir).GetPulledRecord(tt.ImageRef)
 						require.NoError(t, err)
 						require.True(t, found)
 						rec.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-						assertRecord(t, *tt.ExpectedPullRecord, rec)
+						pullmanagercases.AssertRecord(t, *tt.ExpectedPullRecord, rec)
 					}
 				})
 			}
@@ -223,7 +205,7 @@ func TestUpstreamFileBasedImagePullManager_RecordImagePulled(t *testing.T) {
 						assert.True(t, got.LastUpdatedTime.Equal(pullmanagercases.FixtureTime), "expected the record NOT to be updated: %s", got.LastUpdatedTime)
 					}
 					got.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-					assertRecord(t, tt.ExpectedPullRecord, got)
+					pullmanagercases.AssertRecord(t, tt.ExpectedPullRecord, got)
 					for _, d := range []string{pullingDir, pulledDir} {
 						for _, name := range dirFiles(t, d) {
 							assert.False(t, strings.HasSuffix(name, ".tmp"), "temporary file left: %s", name)
@@ -303,7 +285,7 @@ func TestUpstreamTestdata(t *testing.T) {
 				got, ok, err := r.GetPulledRecord(fx.Record.ImageRef)
 				require.NoError(t, err)
 				require.True(t, ok)
-				assertRecord(t, *fx.Record, got)
+				pullmanagercases.AssertRecord(t, *fx.Record, got)
 				require.NoError(t, w.WritePulledRecord(*fx.Record))
 			}
 			written, err := os.ReadFile(filepath.Join(writeDir, fx.Dir, fx.Name))

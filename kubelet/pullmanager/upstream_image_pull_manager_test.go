@@ -34,27 +34,6 @@ import (
 // upstreamNow is the fixed clock of the translated cases: after every fixture's time.
 var upstreamNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// assertRecord compares records as upstream's reflect.DeepEqual on the kubelet's types does,
-// except that a nil and an empty list or map are equal (the kubelet's JSON cannot tell them
-// apart either).
-func assertRecord(t *testing.T, want, got pullmanager.PulledRecord) {
-	t.Helper()
-	if !want.Equal(got) {
-		assert.Equal(t, want, got)
-	}
-}
-
-// countingRecords counts pulled-record writes (upstream's testWriteCountingFSPullRecordsAccessor).
-type countingRecords struct {
-	pullmanager.PullRecords
-	writes int
-}
-
-func (c *countingRecords) WritePulledRecord(r pullmanager.PulledRecord) error {
-	c.writes++
-	return c.PullRecords.WritePulledRecord(r)
-}
-
 // fileNames returns the kubelet's file names of what mem holds: intents, then records.
 func fileNames(t *testing.T, mem pullmanager.PullRecords) (intents, records []string) {
 	t.Helper()
@@ -246,8 +225,8 @@ func TestUpstream_pulledRecordMergeNewCreds(t *testing.T) {
 				assert.True(t, gotRecord.LastUpdatedTime.Equal(testTime), "no update keeps the time")
 			}
 			gotRecord.LastUpdatedTime = tt.expectedRecord.LastUpdatedTime
-			assertRecord(t, tt.expectedRecord, gotRecord)
-			assertRecord(t, testRecord(), current) // the input is never modified
+			pullmanagercases.AssertRecord(t, tt.expectedRecord, gotRecord)
+			pullmanagercases.AssertRecord(t, testRecord(), current) // the input is never modified
 		})
 	}
 }
@@ -256,7 +235,7 @@ func TestUpstream_pulledRecordMergeNewCreds(t *testing.T) {
 func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
 	for _, tt := range pullmanagercases.MustAttemptCases() {
 		t.Run(tt.Name, func(t *testing.T) {
-			records := &countingRecords{PullRecords: loadFixtures(t, tt.PullingFiles, tt.PulledFiles)}
+			records := &pullmanagercases.CountingRecords{PullRecords: loadFixtures(t, tt.PullingFiles, tt.PulledFiles)}
 			f := newUpstreamManager(t, tt.Policy, records)
 			var podCredsRequested bool
 			s := func() (pullmanager.PodCredentials, error) {
@@ -267,13 +246,13 @@ func TestUpstreamFileBasedImagePullManager_MustAttemptImagePull(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.Want, got)
 			assert.Equal(t, tt.WantPodCredsRequested, podCredsRequested, "pod credentials looked up")
-			assert.Equal(t, tt.ExpectedCacheWrite, records.writes != 0, "record writes: %d", records.writes)
+			assert.Equal(t, tt.ExpectedCacheWrite, records.Writes != 0, "record writes: %d", records.Writes)
 			if tt.ExpectedPullRecord != nil {
 				rec, found, err := records.GetPulledRecord(tt.ImageRef)
 				require.NoError(t, err)
 				require.True(t, found)
 				rec.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-				assertRecord(t, *tt.ExpectedPullRecord, rec)
+				pullmanagercases.AssertRecord(t, *tt.ExpectedPullRecord, rec)
 			}
 		})
 	}
@@ -327,7 +306,7 @@ func TestUpstreamFileBasedImagePullManager_RecordImagePulled(t *testing.T) {
 				assert.True(t, got.LastUpdatedTime.Equal(pullmanagercases.FixtureTime), "expected the record NOT to be updated: %s", got.LastUpdatedTime)
 			}
 			got.LastUpdatedTime = tt.ExpectedPullRecord.LastUpdatedTime
-			assertRecord(t, tt.ExpectedPullRecord, *got)
+			pullmanagercases.AssertRecord(t, tt.ExpectedPullRecord, *got)
 		})
 	}
 }
