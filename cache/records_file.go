@@ -33,7 +33,7 @@ const (
 // Files are compact JSON of kubelet.config.k8s.io/v1beta1 (v1alpha1 is read too), decoded
 // strictly: an unknown field makes the record corrupt. The directory goes through the same
 // states as the kubelet's, file for file and byte for byte: every write goes to
-// "<name>.tmp" and is renamed over the target (fs_pullrecords.go:305), an intent is written
+// "<name>.tmp" and is renamed over the target (fs_pullrecords.go:290), an intent is written
 // before its pull and its file removed once the pull's record is written or the pull failed,
 // so a node can switch between the kubelet and a program built on this package at any
 // instant, a crash included. A crash leaves the old file or the new one, never a torn one.

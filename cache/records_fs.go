@@ -64,7 +64,7 @@ func (osFS) SyncDir(dir string) error {
 }
 
 // writeRecordFile replaces dir/name with data as the kubelet's writeFile does
-// (pkg/kubelet/images/pullmanager/fs_pullrecords.go:305): the data goes to "<name>.tmp"
+// (pkg/kubelet/images/pullmanager/fs_pullrecords.go:290): the data goes to "<name>.tmp"
 // (mode 0600), which is renamed over the target, so that a reader, or a crash at any point,
 // sees the old file or the new one, and the directory holds the same names as the kubelet's at
 // every instant. On failure the temporary file is removed (a crash may leave it behind: readers

@@ -14,7 +14,7 @@ var (
 )
 
 // The kubelet's caps on its pull-record caches (mem_pullrecords.go:102), and the sizes it asks
-// for with its default configuration (kuberuntime_manager.go:344: 2 × maxPods intents and
+// for with its default configuration (kuberuntime_manager.go:345: 2 × maxPods intents and
 // 5 × maxPods records, maxPods 110, maxParallelImagePulls unset).
 const (
 	maxCachedIntents     = 1024
