@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # .ci/apiserver-e2e.sh — the AlwaysPullImages webhook against a real kube-apiserver and etcd.
 #
-# Installs Debian's etcd-server when etcd is missing, builds kube-apiserver v1.36.3 once (from the
+# Installs Debian's etcd-server when etcd is missing, builds kube-apiserver v1.37.2 once (from the
 # module proxy, in the build-only module internal/apiserver-e2e/kube-apiserver with its staging
 # replace lines and Kubernetes' own dependency versions) into a temporary directory, and runs internal/apiserver-e2e's tests with CI=true, so that a missing
 # binary fails instead of skipping. The seed-story test needs containerd: a throwaway one is
@@ -30,7 +30,7 @@ if [ -z "${KUBE_APISERVER_BIN:-}" ]; then
 	start=$(date +%s)
 	version=k8s.io/component-base/version
 	(cd internal/apiserver-e2e/kube-apiserver && go build -o "$work/kube-apiserver" \
-		-ldflags "-s -w -X $version.gitVersion=v1.36.3 -X $version.gitMajor=1 -X $version.gitMinor=36" \
+		-ldflags "-s -w -X $version.gitVersion=v1.37.2 -X $version.gitMajor=1 -X $version.gitMinor=37" \
 		k8s.io/kubernetes/cmd/kube-apiserver)
 	echo "apiserver-e2e.sh: built in $(($(date +%s) - start)) s" >&2
 	KUBE_APISERVER_BIN=$work/kube-apiserver

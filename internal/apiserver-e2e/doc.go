@@ -1,6 +1,6 @@
 // Package apiservere2e proves the AlwaysPullImages webhook (package
 // github.com/imagepull/imagepull/admission/webhook) against a real kube-apiserver built from
-// k8s.io/kubernetes v1.36.3 and a real etcd, and compares what it stores with what the API
+// k8s.io/kubernetes v1.37.2 and a real etcd, and compares what it stores with what the API
 // server's own AlwaysPullImages plugin stores for the same requests.
 //
 // It is a module of its own so that the library's go.mod never requires client-go, and
