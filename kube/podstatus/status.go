@@ -2,6 +2,7 @@ package podstatus
 
 import (
 	"sort"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -31,6 +32,12 @@ type StatusOptions struct {
 	// it decides the recursiveReadOnly field of the volume mount statuses of mounts that ask for
 	// IfPossible (kubelet_pods.go:2546-2568, resolveRecursiveReadOnly :2961).
 	RecursiveReadOnlyMounts bool
+	// SandboxReady says that the pod has a ready sandbox with its network: it decides the
+	// PodReadyToStartContainers condition of [PodStatus].
+	SandboxReady bool
+	// Now is the time [PodStatus] stamps on a new start time and on a condition whose status
+	// changed; zero means time.Now().
+	Now time.Time
 }
 
 // ContainerStatuses returns the init container, container and ephemeral container statuses
