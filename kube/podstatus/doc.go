@@ -27,10 +27,14 @@
 // # Retrying
 //
 // The kubelet does not wait for the image back-off to expire: its pod worker syncs the pod
-// again [BackOffPeriod] (10 s, jittered up to 15 s) after a sync with a failed start
-// ([RetryDelay], [Jitter]). While the back-off lasts, EnsureImageExists fails at once with
-// ImagePullBackOff and the message `Back-off pulling image "X": ErrImagePull: …`, which the
-// status shows; the first sync after it expires pulls again. A caller retries a pod the
-// kubelet's way by calling Sync, then ReasonCache.Update, then ContainerStatuses, on that
-// cadence, until every Start succeeds.
+// again [BackOffPeriod] (10 s, jittered up to 15 s) after a sync with a failed start, back-off
+// included ([RetryDelay], [Jitter]; pod_workers.go:1524). The image back-off (10 s doubling
+// to 300 s, per pod and image) decides what each retry finds: while it lasts,
+// EnsureImageExists fails at once with ImagePullBackOff and the message
+// `Back-off pulling image "X": ErrImagePull: …`, without asking the registry; the first retry
+// after it ends pulls again. As both start at 10 s, the first retry pulls again (ErrImagePull
+// twice), the next one falls in the 20 s back-off (ImagePullBackOff), and so on
+// ([ExampleSync]). A caller retries a pod the kubelet's way by calling Sync, then
+// ReasonCache.Update, then ContainerStatuses or PodStatus, on that cadence, until every Start
+// succeeds; a new Secret needs no restart, since every pull asks for the pod's Secrets again.
 package podstatus
