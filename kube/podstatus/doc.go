@@ -15,7 +15,9 @@
 // sidecar, started), then, once the pod is initialized, every regular container. [Sync] runs
 // one such pass with a caller's [EnsureFunc] (usually [kubelet.ImageManager.EnsureImageExists])
 // and returns a [SyncResult]: each container's [Start] (ready, or failed with a reason and a
-// message) and the Failed events.
+// message) and the Failed events. [SyncAll] does the same in one pass for a runtime that starts
+// the whole pod at once (a virtual-kubelet provider's CreatePod), counting each init container
+// whose images are ready as completed.
 //
 // # Statuses
 //

@@ -160,16 +160,48 @@ func (r *SyncResult) Failed() bool {
 // Sync does not start containers: a [Start] without error says that the kubelet would now
 // create and start the container from Start.ImageRef.
 func Sync(ctx context.Context, pod *corev1.Pod, started Started, ensure EnsureFunc) SyncResult {
+	return run(ctx, pod, Plan(pod, started), ensure, false)
+}
+
+// SyncAll is [Sync] for a runtime that starts the whole pod at once, such as a
+// virtual-kubelet provider's CreatePod: it ensures the images of every container not started
+// in one pass, counting each init container whose images are ready as completed. The steps,
+// their order, the starts, reasons, messages and events are those of the kubelet's successive
+// syncs if every init container completed at once, with two differences: the image volumes are
+// ensured once, not once per sync, and what the kubelet spreads over several syncs (and
+// several retries of the pod worker) happens in one call. A failed init container, sidecars
+// included, stops the pass: the kubelet starts the next init container only once the previous
+// one has completed or, for a sidecar, started.
+func SyncAll(ctx context.Context, pod *corev1.Pod, started Started, ensure EnsureFunc) SyncResult {
+	if pod.DeletionTimestamp != nil {
+		return SyncResult{}
+	}
+	var volumes, containers []Step
+	for _, s := range Steps(pod) {
+		switch {
+		case s.Kind == ImageVolume:
+			volumes = append(volumes, s)
+		case !started.has(s.Name):
+			containers = append(containers, s)
+		}
+	}
+	if len(containers) == 0 {
+		return SyncResult{}
+	}
+	return run(ctx, pod, append(volumes, containers...), ensure, true)
+}
+
+// run ensures the steps in order; all says whether a failed sidecar stops the pass too.
+func run(ctx context.Context, pod *corev1.Pod, steps []Step, ensure EnsureFunc, all bool) SyncResult {
 	var r SyncResult
 	volumes := map[string]*Ensured{}
-	for _, step := range Plan(pod, started) {
+	for _, step := range steps {
 		if step.Kind == ImageVolume {
-			e := r.ensure(ctx, step, ensure)
-			volumes[step.Name] = e
+			volumes[step.Name] = r.ensure(ctx, step, ensure)
 			continue
 		}
 		start := r.start(ctx, pod, step, volumes, ensure)
-		if start.Err != nil && step.Kind == InitContainer {
+		if start.Err != nil && (step.Kind == InitContainer || all && step.Kind == SidecarContainer) {
 			break
 		}
 	}

@@ -187,3 +187,68 @@ func TestStepRequest(t *testing.T) {
 		assert.Equal(t, kubelet.Pod{Namespace: "default", Name: "web", UID: "uid-1", ServiceAccount: "sa", Annotations: p.Annotations}, req.Pod)
 	}
 }
+
+func TestSyncAll(t *testing.T) {
+	t.Parallel()
+	inits := []corev1.Container{ctr("init1", "i:1", "v"), sidecar("side", "s:1"), ctr("init2", "i:2")}
+	main := []corev1.Container{ctr("b", "b:1"), ctr("a", "a:1", "v")}
+	tests := []struct {
+		name      string
+		started   podstatus.Started
+		out       map[string]outcome
+		wantCalls []string
+		wantFail  []string
+	}{
+		{
+			name:      "all ready: every image once, volumes first",
+			wantCalls: []string{"ImageVolume/v", "InitContainer/init1", "SidecarContainer/side", "InitContainer/init2", "Container/b", "Container/a"},
+		},
+		{
+			name:      "a failed sidecar stops the pass",
+			out:       map[string]outcome{"s:1": pullFailed},
+			wantCalls: []string{"ImageVolume/v", "InitContainer/init1", "SidecarContainer/side"},
+			wantFail:  []string{"side"},
+		},
+		{
+			name:      "a failed init container stops the pass",
+			out:       map[string]outcome{"i:2": neverPull},
+			wantCalls: []string{"ImageVolume/v", "InitContainer/init1", "SidecarContainer/side", "InitContainer/init2"},
+			wantFail:  []string{"init2"},
+		},
+		{
+			name:      "a failed volume fails its containers only, and stops at the init container mounting it",
+			out:       map[string]outcome{"vol:1": pullFailed},
+			wantCalls: []string{"ImageVolume/v"},
+			wantFail:  []string{"init1"},
+		},
+		{
+			name:      "started containers are skipped",
+			started:   startedSet("init1", "side", "init2", "b"),
+			wantCalls: []string{"ImageVolume/v", "Container/a"},
+		},
+		{
+			name:    "all started: nothing",
+			started: startedSet("init1", "side", "init2", "a", "b"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := pod(inits, main, imageVolume("v", "vol:1"))
+			f := &fakeEnsure{out: tt.out}
+			r := podstatus.SyncAll(context.Background(), p, tt.started, f.ensure)
+			if tt.wantCalls == nil {
+				assert.Empty(t, f.calls)
+			} else {
+				assert.Equal(t, tt.wantCalls, names(f.calls))
+			}
+			var failed []string
+			for _, s := range r.Starts {
+				if s.Err != nil {
+					failed = append(failed, s.Step.Name)
+				}
+			}
+			assert.Equal(t, tt.wantFail, failed)
+		})
+	}
+}
