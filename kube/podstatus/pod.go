@@ -27,7 +27,7 @@ const (
 //   - the phase of getPhase (kubelet_pods.go:1672) for a pod that is not terminal: Pending while
 //     an init container is pending or a container is waiting, Running once every container
 //     has started and one runs; a terminal phase of the previous status or of the pod is kept
-//     (:1921-1930);
+//     (:1926-1935);
 //   - the kubelet's conditions, after the pod's other conditions: PodReadyToStartContainers
 //     (True when opts.SandboxReady, else False, PodSandboxNotReady, "no pod sandbox exists";
 //     status/generate.go:271), Initialized (False, ContainersNotInitialized, "containers with
@@ -40,7 +40,7 @@ const (
 //     as the pod has it (the API server sets it on creation, as the kubelet computes it).
 //
 // Reason and message are those of the previous status when the phase is unchanged
-// (:1935-1947). Host and pod IPs, resources and resize conditions are not set.
+// (:1937-1947). Host and pod IPs, resources and resize conditions are not set.
 func PodStatus(pod *corev1.Pod, reasons *ReasonCache, opts StatusOptions) corev1.PodStatus {
 	prev := opts.Previous
 	if prev == nil {
@@ -111,7 +111,7 @@ func conditions(pod *corev1.Pod, prev *corev1.PodStatus, initS, mainS []corev1.C
 			out = append(out, c)
 		}
 	}
-	if c := findCondition(prev.Conditions, corev1.DisruptionTarget); c != nil { // kubelet_pods.go:2010-2013
+	if c := findCondition(prev.Conditions, corev1.DisruptionTarget); c != nil { // kubelet_pods.go:2001-2004
 		replaced := false
 		for i := range out {
 			if out[i].Type == c.Type {

@@ -9,7 +9,7 @@ import (
 )
 
 // The kubelet's waiting reasons of a container that has not been created yet
-// (kubelet_pods.go:87-89), and the reason it gives a container that vanished from the
+// (kubelet_pods.go:88-89), and the reason it gives a container that vanished from the
 // runtime (pkg/kubelet/container/runtime.go ContainerReasonStatusUnknown).
 const (
 	ReasonContainerCreating = "ContainerCreating"
