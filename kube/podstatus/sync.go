@@ -23,10 +23,51 @@ const (
 // because the runtime already has it as it should be: for an init container, that it ran to
 // completion (exit code 0); for a sidecar, that it is running and started (its startup probe,
 // if any, succeeded); for a regular or ephemeral container, that it has been created. A nil
-// Started means that the runtime has none of the pod's containers, as for a new pod.
+// Started means that the runtime has none of the pod's containers, as for a new pod. An init
+// container that is running but has not completed is neither: use [Progress] for it.
 type Started func(name string) bool
 
 func (s Started) has(name string) bool { return s != nil && s(name) }
+
+// ContainerProgress is how far the runtime got with a container, as far as the kubelet's
+// choice of the containers to start goes (computePodActions).
+type ContainerProgress int
+
+const (
+	// NotStarted: the runtime does not have the container, so the kubelet starts it.
+	NotStarted ContainerProgress = iota
+	// Running: an init container that runs and has not completed, or a sidecar that runs and
+	// has not started (its startup probe has not succeeded): the kubelet starts nothing after
+	// it until it does (kuberuntime_container.go:1125-1161).
+	Running
+	// Done: the kubelet leaves the container alone: an init container that completed, a
+	// sidecar that started, a regular or ephemeral container that was created.
+	Done
+)
+
+// Progress reports the [ContainerProgress] of each container of a pod, by name; nil means
+// that every container is [NotStarted].
+type Progress func(name string) ContainerProgress
+
+func (p Progress) of(name string) ContainerProgress {
+	if p == nil {
+		return NotStarted
+	}
+	return p(name)
+}
+
+// progress turns a Started into a Progress: started is Done.
+func (s Started) progress() Progress {
+	if s == nil {
+		return nil
+	}
+	return func(name string) ContainerProgress {
+		if s(name) {
+			return Done
+		}
+		return NotStarted
+	}
+}
 
 // Plan returns the steps the kubelet's next SyncPod of pod runs, in its order
 // (kuberuntime_manager.go:1583 SyncPod, with computePodActions :1279 and
@@ -43,7 +84,12 @@ func (s Started) has(name string) bool { return s != nil && s(name) }
 //     (computePodActions :1397-1415).
 //
 // A pod with a deletion timestamp is being terminated, not synced: Plan returns nil.
-func Plan(pod *corev1.Pod, started Started) []Step {
+func Plan(pod *corev1.Pod, started Started) []Step { return PlanProgress(pod, started.progress()) }
+
+// PlanProgress is [Plan] with each container's [ContainerProgress]: an init container that is
+// [Running] holds up the init containers after it and the regular containers, and is not
+// started again.
+func PlanProgress(pod *corev1.Pod, progress Progress) []Step {
 	if pod.DeletionTimestamp != nil {
 		return nil
 	}
@@ -54,17 +100,20 @@ func Plan(pod *corev1.Pod, started Started) []Step {
 		case ImageVolume:
 			volumes = append(volumes, s)
 		case EphemeralContainer:
-			if !started.has(s.Name) {
+			if progress.of(s.Name) == NotStarted {
 				containers = append(containers, s)
 			}
 		case InitContainer, SidecarContainer:
-			if initSeen || started.has(s.Name) {
+			p := progress.of(s.Name)
+			if initSeen || p == Done {
 				continue
 			}
 			initDone, initSeen = false, true
-			containers = append(containers, s)
+			if p == NotStarted {
+				containers = append(containers, s)
+			}
 		case Container:
-			if initDone && !started.has(s.Name) {
+			if initDone && progress.of(s.Name) == NotStarted {
 				containers = append(containers, s)
 			}
 		}
@@ -161,6 +210,11 @@ func (r *SyncResult) Failed() bool {
 // create and start the container from Start.ImageRef.
 func Sync(ctx context.Context, pod *corev1.Pod, started Started, ensure EnsureFunc) SyncResult {
 	return run(ctx, pod, Plan(pod, started), ensure, false)
+}
+
+// SyncProgress is [Sync] with each container's [ContainerProgress] ([PlanProgress]).
+func SyncProgress(ctx context.Context, pod *corev1.Pod, progress Progress, ensure EnsureFunc) SyncResult {
+	return run(ctx, pod, PlanProgress(pod, progress), ensure, false)
 }
 
 // SyncAll is [Sync] for a runtime that starts the whole pod at once, such as a
