@@ -7,7 +7,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/imagepull/imagepull/internal/clip"
+	"github.com/imagepull/imagepull/kube"
 	"github.com/imagepull/imagepull/kubelet"
+	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 // The event startContainer records when the image of a container cannot be ensured
@@ -188,6 +190,27 @@ func (r *SyncResult) Failed() bool {
 		}
 	}
 	return false
+}
+
+// MissingSecretsEvent returns the Warning FailedToRetrieveImagePullSecret event the kubelet
+// records on the pod after a sync (kubelet.go:2306-2319) when the pod's imagePullSecrets name
+// Secrets it could not get (missing, in the pod's order, as [kube.PullSecrets] returns them)
+// and a start of the sync failed with ErrImagePull: not after a sync in back-off
+// (ImagePullBackOff), nor after another reason such as RegistryUnavailable. ok is false when
+// the kubelet records nothing. The event is on the pod itself: its FieldPath is "".
+func (r *SyncResult) MissingSecretsEvent(missing []string) (e kubelet.Event, ok bool) {
+	if len(missing) == 0 {
+		return kubelet.Event{}, false
+	}
+	for i := range r.Starts {
+		if errors.Is(r.Starts[i].Err, pullpolicy.ErrImagePull) {
+			return kubelet.Event{
+				Type: kubelet.EventTypeWarning, Reason: kube.ReasonMissingPullSecrets,
+				Message: kube.MissingPullSecretsMessage(missing),
+			}, true
+		}
+	}
+	return kubelet.Event{}, false
 }
 
 // Sync runs the image part of one kubelet SyncPod of pod: it calls ensure for each step of
