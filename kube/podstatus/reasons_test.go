@@ -53,23 +53,31 @@ func TestReasonsEndToEnd(t *testing.T) {
 		},
 		{
 			name: "private, no Secret", image: "team/app:1", policy: corev1.PullIfNotPresent,
-			setup:  func(r *kubelettest.Runtime) { r.Private("team/app", credential.Credential{Username: "u", Password: "p"}) },
+			setup: func(r *kubelettest.Runtime) {
+				r.Private("team/app", credential.Credential{Username: "u", Password: "p"})
+			},
 			reason: "ErrImagePull", message: `failed to pull and unpack image "docker.io/team/app:1": failed to resolve reference "docker.io/team/app:1": unexpected status from HEAD request: 401 Unauthorized`,
 		},
 		{
 			name: "private, no Secret, again within the back-off", image: "team/app:1", policy: corev1.PullIfNotPresent, syncs: 2,
-			setup:   func(r *kubelettest.Runtime) { r.Private("team/app", credential.Credential{Username: "u", Password: "p"}) },
+			setup: func(r *kubelettest.Runtime) {
+				r.Private("team/app", credential.Credential{Username: "u", Password: "p"})
+			},
 			reason:  "ImagePullBackOff",
 			message: `Back-off pulling image "team/app:1": ErrImagePull: failed to pull and unpack image "docker.io/team/app:1": failed to resolve reference "docker.io/team/app:1": unexpected status from HEAD request: 401 Unauthorized`,
 		},
 		{
 			name: "registry unavailable", image: "app:1", policy: corev1.PullAlways,
-			setup:  func(r *kubelettest.Runtime) { r.Fail("app:1", errors.New("RegistryUnavailable: dial tcp 127.0.0.1:5000: connect: connection refused")) },
+			setup: func(r *kubelettest.Runtime) {
+				r.Fail("app:1", errors.New("RegistryUnavailable: dial tcp 127.0.0.1:5000: connect: connection refused"))
+			},
 			reason: "RegistryUnavailable", message: `image pull failed for app:1 because the registry is unavailable: dial tcp 127.0.0.1:5000: connect: connection refused`,
 		},
 		{
 			name: "signature", image: "app:1", policy: corev1.PullAlways,
-			setup:  func(r *kubelettest.Runtime) { r.Fail("app:1", errors.New("SignatureValidationFailed: no valid signature")) },
+			setup: func(r *kubelettest.Runtime) {
+				r.Fail("app:1", errors.New("SignatureValidationFailed: no valid signature"))
+			},
 			reason: "SignatureValidationFailed", message: `image pull failed for app:1 because the signature validation failed: no valid signature`,
 		},
 	}
