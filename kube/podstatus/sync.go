@@ -301,20 +301,33 @@ func (r *SyncResult) start(ctx context.Context, pod *corev1.Pod, step Step, volu
 				continue
 			}
 			r.failed(step, v.Err)
-			start.Err, start.Reason, start.Message = v.Err, Reason(v.Err), v.Result.Message
+			start.Err, start.Reason, start.Message = v.Err, Reason(v.Err), message(v)
 		}
 	}
 	if start.Err == nil {
 		e := *r.ensure(ctx, step, ensure)
 		if e.Err != nil {
 			r.failed(step, e.Err)
-			start.Err, start.Reason, start.Message = e.Err, Reason(e.Err), e.Result.Message
+			start.Err, start.Reason, start.Message = e.Err, Reason(e.Err), message(&e)
 		} else {
 			start.ImageRef = e.Result.ImageRef
 		}
 	}
 	r.Starts = append(r.Starts, start)
 	return start
+}
+
+// message is the waiting message of a failed call: the message EnsureImageExists returned
+// (Result.Message), or, when an EnsureFunc left it out, the error's.
+func message(e *Ensured) string {
+	if e.Result.Message != "" {
+		return e.Result.Message
+	}
+	var ee *kubelet.EnsureError
+	if errors.As(e.Err, &ee) {
+		return ee.Message
+	}
+	return ""
 }
 
 // failed records the Failed event of a container whose image could not be ensured.

@@ -285,3 +285,16 @@ func TestMissingSecretsEvent(t *testing.T) {
 		})
 	}
 }
+
+// An EnsureFunc that returns the error without the Result still gives the waiting message.
+func TestSyncMessageFromError(t *testing.T) {
+	t.Parallel()
+	p := pod(nil, []corev1.Container{ctr("a", "private:1")})
+	ensure := func(context.Context, podstatus.Step) (kubelet.Result, error) {
+		return kubelet.Result{}, &kubelet.EnsureError{Reason: pullpolicy.ErrImagePull, Message: pullFailed.msg}
+	}
+	r := podstatus.Sync(context.Background(), p, nil, ensure)
+	require.Len(t, r.Starts, 1)
+	assert.Equal(t, pullFailed.msg, r.Starts[0].Message)
+	assert.Equal(t, "ErrImagePull", r.Starts[0].Reason)
+}
