@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -226,6 +227,17 @@ func (d *decoder) object(n *yaml.Node, src Source, top bool) {
 		d.fail(src, err)
 		return
 	}
+	if path == "" {
+		w.Metadata = w.Template.ObjectMeta
+	} else if meta != nil {
+		// The object's own metadata: its annotations (suppressions) and, decoded as the API
+		// server decodes it, its labels, which it rejects when they are not strings.
+		if err := d.decode(meta, &w.Metadata, "metadata"); err != nil {
+			src.Line = meta.Line + d.offset
+			d.fail(src, err)
+			return
+		}
+	}
 	d.m.Workloads = append(d.m.Workloads, w)
 }
 
@@ -278,6 +290,10 @@ func (d *decoder) decode(n *yaml.Node, v any, at string) error {
 		field := te.Field
 		if at != "" {
 			field = at + "." + field
+		}
+		if te.Value == "bool" && te.Type.Kind() == reflect.String {
+			return fmt.Errorf("%s: the API server rejects a boolean where it wants a string: "+
+				"kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value", field)
 		}
 		return fmt.Errorf("%s: cannot use a JSON %s as %s", field, te.Value, te.Type)
 	}
