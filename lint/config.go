@@ -26,6 +26,9 @@ type Config struct {
 	// public ones (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, public.ecr.aws,
 	// mcr.microsoft.com…).
 	PublicRegistries []string
+	// KubernetesVersion is the release whose served API versions [UnservedAPIVersion]
+	// checks ("1.25", "v1.25"); "" means [DefaultKubernetesVersion].
+	KubernetesVersion string
 }
 
 // ErrConfig is matched by the errors of [Config.Set], [ParseConfig] and [New].
@@ -73,9 +76,10 @@ func findRule(key string) (Rule, bool) {
 
 // configFile is the configuration file's format.
 type configFile struct {
-	RequirePolicy    string            `json:"requirePolicy"`
-	Rules            map[string]string `json:"rules"`
-	PublicRegistries []string          `json:"publicRegistries"`
+	RequirePolicy     string            `json:"requirePolicy"`
+	Rules             map[string]string `json:"rules"`
+	PublicRegistries  []string          `json:"publicRegistries"`
+	KubernetesVersion string            `json:"kubernetesVersion"`
 }
 
 // ParseConfig reads a configuration file (YAML or JSON):
@@ -83,6 +87,7 @@ type configFile struct {
 //	# .imagepull-lint.yaml
 //	requirePolicy: Always        # optional: enforce one policy cluster-wide
 //	publicRegistries: [registry.example.com]
+//	kubernetesVersion: "1.30"    # optional: the release whose API versions to check (quoted: 1.30 is the number 1.3)
 //	rules:
 //	  IP004: off                 # by ID or by name: disable…
 //	  policy-not-set: error      # …or set the severity (note, warning, error)
@@ -114,6 +119,12 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 	}
 	c.PublicRegistries = f.PublicRegistries
+	if f.KubernetesVersion != "" {
+		if _, err := ParseKubernetesVersion(f.KubernetesVersion); err != nil {
+			return Config{}, fmt.Errorf("%w: kubernetesVersion: %w", ErrConfig, err)
+		}
+		c.KubernetesVersion = f.KubernetesVersion
+	}
 	return c, nil
 }
 
