@@ -40,7 +40,7 @@ var ErrConfig = errors.New("invalid lint configuration")
 func (c *Config) Set(rule, value string) error {
 	r, ok := findRule(rule)
 	if !ok {
-		return fmt.Errorf("%w: unknown rule %q", ErrConfig, rule)
+		return fmt.Errorf("%w: unknown rule %q: want an ID or a name: %s", ErrConfig, rule, ruleNames())
 	}
 	switch value {
 	case "on", "true":
@@ -54,7 +54,7 @@ func (c *Config) Set(rule, value string) error {
 	}
 	sev, err := ParseSeverity(value)
 	if err != nil {
-		return fmt.Errorf("%w: rule %s: %w", ErrConfig, r.ID, err)
+		return fmt.Errorf("%w: rule %s: %w %q: want note, warning, error, off or on", ErrConfig, r.ID, ErrInvalidSeverity, value)
 	}
 	if c.Severity == nil {
 		c.Severity = make(map[string]Severity)
@@ -62,6 +62,18 @@ func (c *Config) Set(rule, value string) error {
 	c.Severity[r.ID] = sev
 	c.Disabled = slices.DeleteFunc(c.Disabled, func(id string) bool { return id == r.ID })
 	return nil
+}
+
+// ruleNames lists the rules for an error message: "IP001 (policy-not-set), IP002 (mutable-tag), …".
+func ruleNames() string {
+	var b strings.Builder
+	for i, r := range Rules() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.ID + " (" + r.Name + ")")
+	}
+	return b.String()
 }
 
 // findRule finds a rule by ID (case-insensitive) or name.
@@ -98,6 +110,9 @@ type configFile struct {
 func ParseConfig(data []byte) (Config, error) {
 	var f configFile
 	if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		if strings.Contains(err.Error(), "unknown field") {
+			return Config{}, fmt.Errorf("%w: %w (the fields are requirePolicy, publicRegistries, kubernetesVersion and rules)", ErrConfig, err)
+		}
 		return Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	var c Config

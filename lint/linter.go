@@ -39,7 +39,7 @@ func New(cfg Config) (*Linter, error) {
 	for id, sev := range cfg.Severity {
 		i := slices.IndexFunc(l.rules, func(r Rule) bool { return r.ID == id })
 		if i < 0 {
-			return nil, fmt.Errorf("%w: unknown rule %q", ErrConfig, id)
+			return nil, fmt.Errorf("%w: unknown rule %q: want an ID: %s", ErrConfig, id, ruleNames())
 		}
 		if sev < Note || sev > Error {
 			return nil, fmt.Errorf("%w: rule %s: %w %d", ErrConfig, id, ErrInvalidSeverity, int(sev))
@@ -51,7 +51,7 @@ func New(cfg Config) (*Linter, error) {
 	}
 	for _, id := range cfg.Disabled {
 		if _, ok := l.enabled[id]; !ok {
-			return nil, fmt.Errorf("%w: unknown rule %q", ErrConfig, id)
+			return nil, fmt.Errorf("%w: unknown rule %q: want an ID: %s", ErrConfig, id, ruleNames())
 		}
 		l.enabled[id] = false
 	}
