@@ -94,9 +94,9 @@ func TestNewRejects(t *testing.T) {
 		cfg  lint.Config
 		want string
 	}{
-		{"unknown severity rule", lint.Config{Severity: map[string]lint.Severity{"IP999": lint.Note}}, `invalid lint configuration: unknown rule "IP999": want an ID: `+allRules},
+		{"unknown severity rule", lint.Config{Severity: map[string]lint.Severity{"IP999": lint.Note}}, `invalid lint configuration: unknown rule "IP999": want an ID: ` + allRules},
 		{"bad severity", lint.Config{Severity: map[string]lint.Severity{"IP001": 7}}, "invalid lint configuration: rule IP001: invalid severity 7"},
-		{"unknown disabled rule", lint.Config{Disabled: []string{"nope"}}, `invalid lint configuration: unknown rule "nope": want an ID: `+allRules},
+		{"unknown disabled rule", lint.Config{Disabled: []string{"nope"}}, `invalid lint configuration: unknown rule "nope": want an ID: ` + allRules},
 		{"bad Kubernetes version", lint.Config{KubernetesVersion: "1.x"}, `invalid lint configuration: KubernetesVersion: invalid Kubernetes version "1.x": want 1.MINOR, such as 1.37, v1.16 or 1.25.3`},
 		{"bad policy", lint.Config{RequirePolicy: "always"}, `invalid lint configuration: RequirePolicy: Unsupported value: "always": supported values: "Always", "IfNotPresent", "Never"`},
 	}
