@@ -153,3 +153,44 @@ func TestLintSARIF(t *testing.T) {
 		assert.Positive(t, loc.Region.StartLine)
 	}
 }
+
+// TestLintHonesty lints testdata/lint: suppressions by annotation (listed as suppressed, not
+// failing the run by themselves), API versions Kubernetes no longer serves (IP011, by the
+// targeted release), and a label written yes, which the API server rejects (a malformed
+// document: exit 2, and a SARIF notification). Every format is pinned by a golden file.
+func TestLintHonesty(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		t.Run(format, func(t *testing.T) {
+			res := run(t, "lint", "-f", "testdata/lint", "-o", format)
+			assert.Equal(t, exitUsage, res.code, "the yes label is a malformed document")
+			assert.Equal(t, "imagepull lint: testdata/lint/yes-label.yaml: document 1 (line 2): malformed document: metadata.labels: "+
+				"the API server rejects a boolean where it wants a string: kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value\n",
+				res.stderr)
+			golden(t, "lint-honesty."+format, sarifVersionRE.ReplaceAllString(res.stdout, `${1}"VERSION"`))
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string // rules of the unsuppressed findings
+	}{
+		{"suppressed findings alone do not fail", []string{"-f", "testdata/lint/suppressed.yaml"}, exitFailure, []string{"IP001"}},
+		{"suppressed, and the rest off", []string{"-f", "testdata/lint/suppressed.yaml", "--rule", "IP001=off"}, exitOK, nil},
+		{"legacy API versions on 1.37", []string{"-f", "testdata/lint/legacy.yaml"}, exitFailure, []string{"IP011", "IP011"}},
+		{"legacy API versions on 1.15", []string{"-f", "testdata/lint/legacy.yaml", "--kubernetes-version", "1.15"}, exitOK, nil},
+		{"batch/v1beta1 still served on 1.24", []string{"-f", "testdata/lint/legacy.yaml", "--kubernetes-version", "v1.24"}, exitFailure, []string{"IP011"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, append(append([]string{"lint"}, tc.args...), "-o", "json")...)
+			assert.Equal(t, tc.code, res.code, res.stderr)
+			var out struct{ Findings []struct{ Rule string } }
+			require.NoError(t, json.Unmarshal([]byte(res.stdout), &out))
+			var got []string
+			for _, f := range out.Findings {
+				got = append(got, f.Rule)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
