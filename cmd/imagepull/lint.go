@@ -15,7 +15,7 @@ import (
 func lintCommand() *command {
 	return &command{
 		name:    "lint",
-		args:    "",
+		args:    "[FILE...]",
 		summary: "check manifests' image pull policies (rules IP001…, text, JSON or SARIF)",
 		help: `Lint checks every image of every workload in Kubernetes manifests against rules with
 stable IDs, each with why it matters and how to fix it (--list-rules shows them): the
@@ -55,8 +55,9 @@ The exit code is 1 when a finding reaches the --fail-on severity (warning by def
 			{"imagepull lint -f k8s/ --rule IP004=off --rule policy-not-set=error --fail-on error", "adjust rules, fail only on errors"},
 			{"imagepull lint -f k8s/ -o sarif > imagepull.sarif", "SARIF 2.1.0 for a code-scanning UI"},
 			{"imagepull lint --list-rules", "the rules, their IDs and default severities"},
+			{"imagepull lint deploy.yaml k8s/cronjob.yaml", "files as arguments, as pre-commit passes them (the same as -f)"},
 		},
-		minArgs: 0, maxArgs: 0,
+		minArgs: 0, maxArgs: -1, // files as arguments too, as pre-commit passes them
 		newRunner: func() runner { return &lintRunner{} },
 	}
 }
@@ -133,7 +134,8 @@ func (r *lintRunner) failThreshold() (lint.Severity, error) {
 	return s, nil
 }
 
-func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
+func (r *lintRunner) run(ctx context.Context, a *app, files []string) error {
+	r.in.files = append(r.in.files, files...) // FILE... is -f FILE...
 	cfg, err := r.linterConfig()
 	if err != nil {
 		return err

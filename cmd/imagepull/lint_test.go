@@ -194,3 +194,15 @@ func TestLintHonesty(t *testing.T) {
 		})
 	}
 }
+
+// TestLintFileArguments: files given as arguments, as pre-commit passes them, are linted as
+// with -f.
+func TestLintFileArguments(t *testing.T) {
+	files := []string{"../../examples/manifests/shop.yaml", "testdata/manifests/seed-pods.yaml"}
+	withF := run(t, "lint", "-f", files[0], "-f", files[1])
+	asArgs := run(t, append([]string{"lint"}, files...)...)
+	assert.Equal(t, exitFailure, asArgs.code, asArgs.stderr)
+	assert.Equal(t, withF, asArgs)
+	mixed := run(t, "lint", "-f", files[0], files[1])
+	assert.Equal(t, withF, mixed)
+}
