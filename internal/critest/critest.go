@@ -6,6 +6,7 @@ package critest
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -29,17 +30,21 @@ func Socket(t testing.TB) string {
 
 // ReportSkipped says in one line, visible without -v, that pkg's runtime tests were skipped
 // because [SocketEnv] is unset (and CI is not set, under which they fail instead). Call it from
-// TestMain after m.Run. The go command hides a passing package's output, so the line goes to
-// the terminal when there is one, and to standard error otherwise.
+// TestMain after m.Run. The go command shows a passing package's output only under -v, so the
+// line goes to the terminal when there is one and otherwise, on Linux, to the standard error
+// of the process that ran the test binary (the go command's: a CI log), opened for appending
+// through /proc; only when neither opens does it go to the test binary's own standard error.
 func ReportSkipped(pkg string) {
 	if os.Getenv(SocketEnv) != "" || os.Getenv("CI") == "true" {
 		return
 	}
 	line := pkg + ": SKIPPED the containerd tests: " + SocketEnv + " is unset (start one with `. .ci/containerd.sh && containerd_start`)"
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintln(tty, line)
-		_ = tty.Close()
-		return
+	for _, path := range []string{"/dev/tty", "/proc/" + strconv.Itoa(os.Getppid()) + "/fd/2"} {
+		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+			fmt.Fprintln(f, line)
+			_ = f.Close()
+			return
+		}
 	}
 	fmt.Fprintln(os.Stderr, line)
 }

@@ -1,0 +1,36 @@
+package critest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReportSkippedReachesTheLog: without a terminal, the SKIPPED line reaches the standard
+// error of the process that ran the test binary (the go command's, which a CI job logs), not
+// only the test binary's own, which the go command drops for a passing package. The test
+// runs this binary under a shell in a new session (no controlling terminal), with the
+// binary's own os.Stderr discarded, and reads the shell's standard error.
+func TestReportSkippedReachesTheLog(t *testing.T) {
+	if os.Getenv("CRITEST_REPORT_HELPER") == "1" {
+		devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		require.NoError(t, err)
+		os.Stderr = devNull // the binary's own standard error, which the go command would drop
+		ReportSkipped("some/pkg")
+		return
+	}
+	// Not the last command, so that sh does not exec it: the shell stays its parent.
+	cmd := exec.Command("/bin/sh", "-c", `"$0" -test.run='^TestReportSkippedReachesTheLog$' >/dev/null; exit $?`, os.Args[0])
+	cmd.Env = append(os.Environ(), "CRITEST_REPORT_HELPER=1", SocketEnv+"=", "CI=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no /dev/tty
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run())
+	assert.Equal(t, "some/pkg: SKIPPED the containerd tests: "+SocketEnv+" is unset (start one with `. .ci/containerd.sh && containerd_start`)\n",
+		stderr.String())
+}
