@@ -58,6 +58,26 @@ func TestPreCommitHooks(t *testing.T) {
 	}
 }
 
+// TestREADMEInCI: the README's "In CI" section names the hook that .pre-commit-hooks.yaml
+// defines and the files this repository holds.
+func TestREADMEInCI(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "\n## In CI\n")
+	require.True(t, ok, "the README has an In CI section")
+	section, _, _ = strings.Cut(section, "\n## ")
+	data, err := os.ReadFile("../../.pre-commit-hooks.yaml")
+	require.NoError(t, err)
+	var hooks []struct{ ID string }
+	require.NoError(t, yaml.Unmarshal(data, &hooks))
+	require.NotEmpty(t, hooks)
+	assert.Contains(t, section, "- id: "+hooks[0].ID)
+	for _, file := range []string{"examples/ci/imagepull-lint.yml", "Dockerfile", ".pre-commit-hooks.yaml"} {
+		assert.Contains(t, section, file)
+		assert.FileExists(t, "../../"+file)
+	}
+}
+
 // TestExampleWorkflow validates examples/ci/imagepull-lint.yml as a GitHub Actions workflow:
 // the keys GitHub requires (on, jobs, runs-on, steps with uses or run), the permission
 // upload-sarif needs, the upload of the file the lint step writes, and a lint command that
