@@ -91,7 +91,7 @@ type configFile struct {
 	RequirePolicy     string            `json:"requirePolicy"`
 	Rules             map[string]string `json:"rules"`
 	PublicRegistries  []string          `json:"publicRegistries"`
-	KubernetesVersion string            `json:"kubernetesVersion"`
+	KubernetesVersion any               `json:"kubernetesVersion"` // a string; a number is refused
 }
 
 // ParseConfig reads a configuration file (YAML or JSON):
@@ -99,7 +99,7 @@ type configFile struct {
 //	# .imagepull-lint.yaml
 //	requirePolicy: Always        # optional: enforce one policy cluster-wide
 //	publicRegistries: [registry.example.com]
-//	kubernetesVersion: "1.30"    # optional: the release whose API versions to check (quoted: 1.30 is the number 1.3)
+//	kubernetesVersion: "1.30"    # optional: the release whose API versions to check, quoted
 //	rules:
 //	  IP004: off                 # by ID or by name: disable…
 //	  policy-not-set: error      # …or set the severity (note, warning, error)
@@ -134,11 +134,15 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 	}
 	c.PublicRegistries = f.PublicRegistries
-	if f.KubernetesVersion != "" {
-		if _, err := ParseKubernetesVersion(f.KubernetesVersion); err != nil {
+	switch v := f.KubernetesVersion.(type) {
+	case nil:
+	case string:
+		if _, err := ParseKubernetesVersion(v); err != nil {
 			return Config{}, fmt.Errorf("%w: kubernetesVersion: %w", ErrConfig, err)
 		}
-		c.KubernetesVersion = f.KubernetesVersion
+		c.KubernetesVersion = v
+	default: // unquoted, 1.20 is the number 1.2: refuse it rather than check 1.2
+		return Config{}, fmt.Errorf("%w: kubernetesVersion: %v is not a string: quote it (\"1.30\"), as YAML reads 1.30 as the number 1.3", ErrConfig, v)
 	}
 	return c, nil
 }
