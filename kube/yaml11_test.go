@@ -13,7 +13,7 @@ import (
 // TestReadYAML11Booleans: plain yes, no, on, off, y and n are read as kubectl reads them
 // (YAML 1.1 booleans, sigs.k8s.io/yaml on go.yaml.in/yaml/v2), so a label value written so
 // is rejected, as the API server rejects it, and a boolean field written so is accepted.
-// Quoted, tagged and JSON strings stay strings.
+// Quoted, tagged and JSON strings stay strings. The error names the label and its line.
 func TestReadYAML11Booleans(t *testing.T) {
 	const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {LABELS}\nspec:\n  hostNetwork: HOST\n  containers:\n  - {name: c, image: nginx:1.25}\n"
 	const deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: {LABELS}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: c, image: nginx:1.25}\n"
@@ -24,10 +24,10 @@ func TestReadYAML11Booleans(t *testing.T) {
 		host      bool
 	}{
 		{"a yes label value on a Pod", strings.NewReplacer("LABELS", "enabled: yes", "HOST", "false").Replace(pod),
-			"metadata.labels: the API server rejects a boolean where it wants a string", nil, false},
+			"document 1 (line 5): malformed document: metadata.labels.enabled: the API server rejects a boolean where it wants a string", nil, false},
 		{"an off label value on a Deployment", strings.NewReplacer("LABELS", "enabled: off").Replace(deploy),
-			"metadata.labels: the API server rejects a boolean", nil, false},
-		{"y is a boolean too", strings.NewReplacer("LABELS", "a: y", "HOST", "false").Replace(pod), "rejects a boolean", nil, false},
+			"document 1 (line 5): malformed document: metadata.labels.enabled: the API server rejects a boolean", nil, false},
+		{"y is a boolean too", strings.NewReplacer("LABELS", "a: y", "HOST", "false").Replace(pod), "metadata.labels.a: the API server rejects a boolean", nil, false},
 		{"a quoted yes is a string", strings.NewReplacer("LABELS", `enabled: "yes"`, "HOST", "false").Replace(pod), "",
 			map[string]string{"enabled": "yes"}, false},
 		{"a tagged yes is a string", strings.NewReplacer("LABELS", "enabled: !!str yes", "HOST", "false").Replace(pod), "",

@@ -163,7 +163,7 @@ func TestLintHonesty(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			res := run(t, "lint", "-f", "testdata/lint", "-o", format)
 			assert.Equal(t, exitUsage, res.code, "the yes label is a malformed document")
-			assert.Equal(t, "imagepull lint: testdata/lint/yes-label.yaml: document 1 (line 2): malformed document: metadata.labels: "+
+			assert.Equal(t, "imagepull lint: testdata/lint/yes-label.yaml: document 1 (line 7): malformed document: metadata.labels.enabled: "+
 				"the API server rejects a boolean where it wants a string: kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value\n",
 				res.stderr)
 			golden(t, "lint-honesty."+format, sarifVersionRE.ReplaceAllString(res.stdout, `${1}"VERSION"`))
