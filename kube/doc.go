@@ -27,9 +27,11 @@
 // expansion of YAML aliases.
 //
 // YAML is parsed once into nodes (go.yaml.in/yaml/v3), which keep line numbers; only the pod
-// template and the Secrets are converted to JSON and decoded into the API types. Scalars are
-// typed as YAML 1.2 resolves them: "yes" is a string, where kubectl's YAML 1.1 reading
-// would make it a boolean.
+// template, the object's metadata and the Secrets are converted to JSON and decoded into the
+// API types. Scalars are typed as kubectl types them: YAML 1.2 for numbers, YAML 1.1 for
+// booleans, so a plain yes, no, on or off is a boolean (kubectl reads YAML with
+// sigs.k8s.io/yaml on go.yaml.in/yaml/v2, and sends JSON true or false), and a label value
+// or any other string field written so is a [DocumentError], as the API server rejects it.
 //
 // # Secrets
 //

@@ -81,7 +81,7 @@ func (s *jsonStream) value() (*yaml.Node, error) {
 		}
 		return s.mapping(line)
 	case string:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t, Line: line}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: t, Line: line}, nil
 	case json.Number:
 		tag := "!!int"
 		if bytes.ContainsAny([]byte(t), ".eE") {

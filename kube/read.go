@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -226,6 +227,17 @@ func (d *decoder) object(n *yaml.Node, src Source, top bool) {
 		d.fail(src, err)
 		return
 	}
+	if path == "" {
+		w.Metadata = w.Template.ObjectMeta
+	} else if meta != nil {
+		// The object's own metadata: its annotations (suppressions) and, decoded as the API
+		// server decodes it, its labels, which it rejects when they are not strings.
+		if err := d.decode(meta, &w.Metadata, "metadata"); err != nil {
+			src.Line = meta.Line + d.offset
+			d.fail(src, err)
+			return
+		}
+	}
 	d.m.Workloads = append(d.m.Workloads, w)
 }
 
@@ -279,13 +291,53 @@ func (d *decoder) decode(n *yaml.Node, v any, at string) error {
 		if at != "" {
 			field = at + "." + field
 		}
+		if te.Value == "bool" && te.Type.Kind() == reflect.String {
+			err := fmt.Errorf("%s: the API server rejects a boolean where it wants a string: "+
+				"kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value", field)
+			if key, line := yaml11BoolIn(n, te.Field); line > 0 { // point at the value, as written
+				err = fmt.Errorf("%s.%s: the API server rejects a boolean where it wants a string: "+
+					"kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value", field, key)
+				return &lineError{line: line, err: err}
+			}
+			return err
+		}
 		return fmt.Errorf("%s: cannot use a JSON %s as %s", field, te.Value, te.Type)
 	}
 	return err
 }
 
 func (d *decoder) fail(src Source, err error) {
+	var le *lineError
+	if errors.As(err, &le) {
+		src.Line, err = le.line+d.offset, le.err
+	}
 	d.m.Errors = append(d.m.Errors, &DocumentError{Source: src, Err: err})
+}
+
+// lineError is an error about the node on line (counted from the document's start).
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return e.err.Error() }
+
+// yaml11BoolIn finds, in the mapping at path under n (labels, annotations…), the first value
+// written as a plain YAML 1.1 boolean: its key and line; line 0 when there is none.
+func yaml11BoolIn(n *yaml.Node, path string) (string, int) {
+	c, ok := lookup(n, path)
+	if !ok {
+		return "", 0
+	}
+	if c.Kind != yaml.MappingNode {
+		return "", 0 // a string field written yes: the message names it already
+	}
+	for i := 0; i+1 < len(c.Content); i += 2 {
+		if _, is := yaml11Bool(resolve(c.Content[i+1])); is {
+			return c.Content[i].Value, c.Content[i+1].Line
+		}
+	}
+	return "", 0
 }
 
 func kindName(n *yaml.Node) string {

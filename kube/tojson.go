@@ -98,7 +98,11 @@ func (w *jsonWriter) appendPairs(n *yaml.Node, first *bool) error {
 		if k.Kind != yaml.ScalarNode {
 			return errors.New("line " + itoa(k.Line) + ": a mapping key must be a scalar")
 		}
-		w.buf = appendString(w.buf, k.Value)
+		key := k.Value
+		if b, ok := yaml11Bool(k); ok { // a key kubectl reads as a boolean becomes "true" or "false"
+			key = strconv.FormatBool(b)
+		}
+		w.buf = appendString(w.buf, key)
 		w.buf = append(w.buf, ':')
 		if err := w.appendJSON(v); err != nil {
 			return err
@@ -133,6 +137,10 @@ func (w *jsonWriter) appendMerge(v *yaml.Node, first *bool) error {
 // appendScalar appends a scalar by its resolved tag. YAML numbers JSON cannot spell (0x1F,
 // 1_000, .inf) are normalised or, failing that, kept as strings.
 func (w *jsonWriter) appendScalar(n *yaml.Node) {
+	if b, ok := yaml11Bool(n); ok {
+		w.buf = strconv.AppendBool(w.buf, b)
+		return
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		w.buf = append(w.buf, "null"...)
@@ -159,6 +167,21 @@ func (w *jsonWriter) appendScalar(n *yaml.Node) {
 	default:
 		w.buf = appendString(w.buf, n.Value)
 	}
+}
+
+// yaml11Bool reports whether n is a plain, untagged scalar that YAML 1.1 (go.yaml.in/yaml/v2,
+// which kubectl reads manifests with) resolves to a boolean, and which.
+func yaml11Bool(n *yaml.Node) (value, ok bool) {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 || n.Tag != "!!str" {
+		return false, false
+	}
+	switch n.Value {
+	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON":
+		return true, true
+	case "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+		return false, true
+	}
+	return false, false
 }
 
 // isJSONInt reports whether s is an integer as JSON writes it.

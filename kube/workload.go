@@ -28,6 +28,9 @@ type Workload struct {
 	TemplatePath string
 	// Template is the pod's metadata and spec. For a Pod, its ObjectMeta is the Pod's.
 	Template corev1.PodTemplateSpec
+	// Metadata is the object's own metadata (for a Pod, the same as Template.ObjectMeta):
+	// its labels and annotations, such as the suppressions of package lint.
+	Metadata metav1.ObjectMeta
 
 	node       *yaml.Node // the object's mapping node, when read from text
 	lineOffset int        // the lines of the stream before node's document
@@ -118,7 +121,7 @@ func of(tm *metav1.TypeMeta, meta *metav1.ObjectMeta, kind, path string, tmpl *c
 	if tmpl == nil {
 		return nil, false
 	}
-	w := &Workload{Source: Source{Item: -1}, Kind: kind, TemplatePath: path, Template: *tmpl,
+	w := &Workload{Source: Source{Item: -1}, Kind: kind, TemplatePath: path, Template: *tmpl, Metadata: *meta,
 		Namespace: meta.Namespace, Name: meta.Name, APIVersion: tm.APIVersion}
 	if w.APIVersion == "" {
 		w.APIVersion = "v1"

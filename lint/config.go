@@ -26,6 +26,9 @@ type Config struct {
 	// public ones (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, public.ecr.aws,
 	// mcr.microsoft.com…).
 	PublicRegistries []string
+	// KubernetesVersion is the release whose served API versions [UnservedAPIVersion]
+	// checks ("1.25", "v1.25"); "" means [DefaultKubernetesVersion].
+	KubernetesVersion string
 }
 
 // ErrConfig is matched by the errors of [Config.Set], [ParseConfig] and [New].
@@ -37,7 +40,7 @@ var ErrConfig = errors.New("invalid lint configuration")
 func (c *Config) Set(rule, value string) error {
 	r, ok := findRule(rule)
 	if !ok {
-		return fmt.Errorf("%w: unknown rule %q", ErrConfig, rule)
+		return fmt.Errorf("%w: unknown rule %q: want an ID or a name: %s", ErrConfig, rule, ruleNames())
 	}
 	switch value {
 	case "on", "true":
@@ -51,7 +54,7 @@ func (c *Config) Set(rule, value string) error {
 	}
 	sev, err := ParseSeverity(value)
 	if err != nil {
-		return fmt.Errorf("%w: rule %s: %w", ErrConfig, r.ID, err)
+		return fmt.Errorf("%w: rule %s: %w %q: want note, warning, error, off or on", ErrConfig, r.ID, ErrInvalidSeverity, value)
 	}
 	if c.Severity == nil {
 		c.Severity = make(map[string]Severity)
@@ -59,6 +62,18 @@ func (c *Config) Set(rule, value string) error {
 	c.Severity[r.ID] = sev
 	c.Disabled = slices.DeleteFunc(c.Disabled, func(id string) bool { return id == r.ID })
 	return nil
+}
+
+// ruleNames lists the rules for an error message: "IP001 (policy-not-set), IP002 (mutable-tag), …".
+func ruleNames() string {
+	var b strings.Builder
+	for i, r := range Rules() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.ID + " (" + r.Name + ")")
+	}
+	return b.String()
 }
 
 // findRule finds a rule by ID (case-insensitive) or name.
@@ -73,9 +88,10 @@ func findRule(key string) (Rule, bool) {
 
 // configFile is the configuration file's format.
 type configFile struct {
-	RequirePolicy    string            `json:"requirePolicy"`
-	Rules            map[string]string `json:"rules"`
-	PublicRegistries []string          `json:"publicRegistries"`
+	RequirePolicy     string            `json:"requirePolicy"`
+	Rules             map[string]string `json:"rules"`
+	PublicRegistries  []string          `json:"publicRegistries"`
+	KubernetesVersion any               `json:"kubernetesVersion"` // a string; a number is refused
 }
 
 // ParseConfig reads a configuration file (YAML or JSON):
@@ -83,6 +99,7 @@ type configFile struct {
 //	# .imagepull-lint.yaml
 //	requirePolicy: Always        # optional: enforce one policy cluster-wide
 //	publicRegistries: [registry.example.com]
+//	kubernetesVersion: "1.30"    # optional: the release whose API versions to check, quoted
 //	rules:
 //	  IP004: off                 # by ID or by name: disable…
 //	  policy-not-set: error      # …or set the severity (note, warning, error)
@@ -93,6 +110,9 @@ type configFile struct {
 func ParseConfig(data []byte) (Config, error) {
 	var f configFile
 	if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		if strings.Contains(err.Error(), "unknown field") {
+			return Config{}, fmt.Errorf("%w: %w (the fields are requirePolicy, publicRegistries, kubernetesVersion and rules)", ErrConfig, err)
+		}
 		return Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	var c Config
@@ -114,6 +134,16 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 	}
 	c.PublicRegistries = f.PublicRegistries
+	switch v := f.KubernetesVersion.(type) {
+	case nil:
+	case string:
+		if _, err := ParseKubernetesVersion(v); err != nil {
+			return Config{}, fmt.Errorf("%w: kubernetesVersion: %w", ErrConfig, err)
+		}
+		c.KubernetesVersion = v
+	default: // unquoted, 1.20 is the number 1.2: refuse it rather than check 1.2
+		return Config{}, fmt.Errorf("%w: kubernetesVersion: %v is not a string: quote it (\"1.30\"), as YAML reads 1.30 as the number 1.3", ErrConfig, v)
+	}
 	return c, nil
 }
 

@@ -21,6 +21,8 @@ func FuzzParseLintConfig(f *testing.F) {
 		`{"rules": {"IP008": "off", "ip002": "note", "IP003": "on"}, "publicRegistries": ["a", "a"]}`,
 		"rules: {IP001: error, policy-not-set: off, IP005: yes, IP006: info}\n",
 		"requirePolicy: always\n",
+		"kubernetesVersion: \"v1.16\"\n",
+		"kubernetesVersion: 1.20\n",
 		"rules: {IP099: off}\n",
 		"rules: [IP001]\n",
 		"a: &a [*a, *a]\n",
@@ -55,6 +57,9 @@ func FuzzParseLintConfig(f *testing.F) {
 		if cfg.RequirePolicy != "" {
 			file["requirePolicy"] = string(cfg.RequirePolicy)
 		}
+		if cfg.KubernetesVersion != "" {
+			file["kubernetesVersion"] = cfg.KubernetesVersion
+		}
 		out, err := yaml.Marshal(file)
 		if err != nil {
 			t.Fatalf("the configuration does not encode: %v", err)
@@ -67,7 +72,7 @@ func FuzzParseLintConfig(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q written back as %q does not build a linter: %v", data, out, err)
 		}
-		if !reflect.DeepEqual(l2.Rules(), enabled) || again.RequirePolicy != cfg.RequirePolicy ||
+		if !reflect.DeepEqual(l2.Rules(), enabled) || again.RequirePolicy != cfg.RequirePolicy || again.KubernetesVersion != cfg.KubernetesVersion ||
 			!reflect.DeepEqual(nilIfEmpty(again.PublicRegistries), nilIfEmpty(cfg.PublicRegistries)) {
 			t.Fatalf("%q written back as %q configures %+v, not %+v", data, out, again, cfg)
 		}

@@ -34,9 +34,12 @@ rules:
 			Severity:         map[string]lint.Severity{"IP001": lint.Error, "IP002": lint.Note},
 		}},
 		{name: "json", input: `{"rules": {"IP008": "off"}}`, want: lint.Config{Disabled: []string{"IP008"}}},
-		{name: "unknown field", input: "requirePolicies: Always\n", wantErr: `invalid lint configuration: error unmarshaling JSON: while decoding JSON: json: unknown field "requirePolicies"`},
-		{name: "unknown rule", input: "rules: {IP099: off}\n", wantErr: `invalid lint configuration: unknown rule "IP099"`},
-		{name: "bad severity", input: "rules: {IP001: fatal}\n", wantErr: `invalid lint configuration: rule IP001: invalid severity "fatal": want note, warning or error`},
+		{name: "unknown field", input: "requirePolicies: Always\n", wantErr: `invalid lint configuration: error unmarshaling JSON: while decoding JSON: json: unknown field "requirePolicies" (the fields are requirePolicy, publicRegistries, kubernetesVersion and rules)`},
+		{name: "unknown rule", input: "rules: {IP099: off}\n", wantErr: `invalid lint configuration: unknown rule "IP099": want an ID or a name: IP001 (policy-not-set), IP002 (mutable-tag), IP003 (ifnotpresent-mutable-tag), IP004 (always-digest), IP005 (policy-never), IP006 (tag-and-digest), IP007 (invalid-image), IP008 (private-registry-no-pull-secrets), IP009 (required-policy), IP010 (invalid-policy), IP011 (unserved-api-version)`},
+		{name: "an unquoted Kubernetes version", input: "kubernetesVersion: 1.20\n", wantErr: `invalid lint configuration: kubernetesVersion: 1.2 is not a string: quote it ("1.30"), as YAML reads 1.30 as the number 1.3`},
+		{name: "a bad Kubernetes version", input: "kubernetesVersion: \"2.1\"\n", wantErr: `invalid lint configuration: kubernetesVersion: invalid Kubernetes version "2.1": want 1.MINOR, such as 1.37, v1.16 or 1.25.3`},
+		{name: "a Kubernetes version", input: "kubernetesVersion: \"v1.20\"\n", want: lint.Config{KubernetesVersion: "v1.20"}},
+		{name: "bad severity", input: "rules: {IP001: fatal}\n", wantErr: `invalid lint configuration: rule IP001: invalid severity "fatal": want note, warning, error, off or on`},
 		{name: "bad policy", input: "requirePolicy: always\n", wantErr: `invalid lint configuration: requirePolicy: Unsupported value: "always": supported values: "Always", "IfNotPresent", "Never"`},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,17 @@
 //	IP008 private-registry-no-pull-secrets  note     a private-looking registry and no imagePullSecrets
 //	IP009 required-policy                   error    not the policy [Config].RequirePolicy requires (as AlwaysPullImages)
 //	IP010 invalid-policy                    error    a policy the API server rejects ("always")
+//	IP011 unserved-api-version              error    an API version the targeted release does not serve (extensions/v1beta1)
+//
+// IP011 is about the whole object (Finding.Container and Image are empty); the release is
+// [Config].KubernetesVersion, [DefaultKubernetesVersion] by default.
+//
+// # Suppressions
+//
+// An annotation on the object or its pod template silences one rule, with a reason:
+// "imagepull.dev/ignore-mutable-tag: why", or for one container
+// "imagepull.dev/ignore-IP002.web: why" ([SuppressionPrefix]). Suppressed findings are
+// still returned, with [Finding].Suppression set, and every output lists them as suppressed.
 //
 // The policy checked is the one the API server stores: the written one, or the default of
 // the image ([pullpolicy.Default]), for containers, init and sidecar containers, ephemeral

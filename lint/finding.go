@@ -25,7 +25,8 @@ type Finding struct {
 	Fix string `json:"fix"`
 
 	// File, Document, Item and Line locate the finding: the file (as given to the reader),
-	// the 1-based document, the 0-based index in a List (-1 outside one), and the 1-based
+	// the 1-based document, the 0-based index in a List (-1 outside one, which JSON leaves
+	// out), and the 1-based
 	// line of the field the finding is about (the image, or the pull policy) or, when that
 	// field is absent, of the nearest enclosing one.
 	File     string `json:"file,omitempty"`
@@ -48,4 +49,9 @@ type Finding struct {
 	Image     string            `json:"image"`
 	Policy    pullpolicy.Policy `json:"policy,omitempty"`
 	Effective pullpolicy.Policy `json:"effective"`
+
+	// Suppression, when not nil, is the annotation that silences this finding, with its
+	// reason ([SuppressionPrefix]): the finding is reported as suppressed and does not count
+	// toward [Reaches].
+	Suppression *Suppression `json:"suppression,omitempty"`
 }

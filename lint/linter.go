@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ type Linter struct {
 	enabled map[string]bool // by ID
 	require pullpolicy.Policy
 	public  []string
+	minor   int // the Kubernetes release checked against: 1.minor
 }
 
 // New returns a Linter for cfg. It fails, wrapping [ErrConfig], for an unknown rule ID or an
@@ -28,10 +30,16 @@ func New(cfg Config) (*Linter, error) {
 		_, err := pullpolicy.ParsePolicy(string(cfg.RequirePolicy))
 		return nil, fmt.Errorf("%w: RequirePolicy: %w", ErrConfig, err)
 	}
+	version := cmp.Or(cfg.KubernetesVersion, DefaultKubernetesVersion)
+	minor, err := ParseKubernetesVersion(version)
+	if err != nil {
+		return nil, fmt.Errorf("%w: KubernetesVersion: %w", ErrConfig, err)
+	}
+	l.minor = minor
 	for id, sev := range cfg.Severity {
 		i := slices.IndexFunc(l.rules, func(r Rule) bool { return r.ID == id })
 		if i < 0 {
-			return nil, fmt.Errorf("%w: unknown rule %q", ErrConfig, id)
+			return nil, fmt.Errorf("%w: unknown rule %q: want an ID: %s", ErrConfig, id, ruleNames())
 		}
 		if sev < Note || sev > Error {
 			return nil, fmt.Errorf("%w: rule %s: %w %d", ErrConfig, id, ErrInvalidSeverity, int(sev))
@@ -43,7 +51,7 @@ func New(cfg Config) (*Linter, error) {
 	}
 	for _, id := range cfg.Disabled {
 		if _, ok := l.enabled[id]; !ok {
-			return nil, fmt.Errorf("%w: unknown rule %q", ErrConfig, id)
+			return nil, fmt.Errorf("%w: unknown rule %q: want an ID: %s", ErrConfig, id, ruleNames())
 		}
 		l.enabled[id] = false
 	}
@@ -71,10 +79,12 @@ func (l *Linter) Manifest(m *kube.Manifest) []Finding {
 	return out
 }
 
-// Workload lints every image of w, in [kube.Workload.Images] order, rules in ID order.
+// Workload lints w: its API version ([UnservedAPIVersion]), then every image, in
+// [kube.Workload.Images] order, rules in ID order.
 func (l *Linter) Workload(w *kube.Workload) []Finding { return l.appendWorkload(nil, w) }
 
 func (l *Linter) appendWorkload(out []Finding, w *kube.Workload) []Finding {
+	out = l.appendAPIVersion(out, w)
 	hasSecrets := len(w.Template.Spec.ImagePullSecrets) > 0
 	for _, img := range w.Images() {
 		out = l.appendImage(out, w, &img, hasSecrets)
@@ -202,6 +212,7 @@ func (l *Linter) finding(w *kube.Workload, img *kube.Image, id, msg string, onPo
 		Object:    Object{Kind: w.Kind, Namespace: w.Namespace, Name: w.Name},
 		Container: img.Name, ContainerKind: img.Kind, Path: path, FieldPath: img.FieldPath,
 		Image: img.Image, Policy: img.Policy, Effective: img.Effective,
+		Suppression: suppression(w, &r, img.Name),
 	}
 }
 

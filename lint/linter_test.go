@@ -85,15 +85,19 @@ func TestRules(t *testing.T) {
 	}
 }
 
+// allRules is how an error lists the valid rules.
+const allRules = "IP001 (policy-not-set), IP002 (mutable-tag), IP003 (ifnotpresent-mutable-tag), IP004 (always-digest), IP005 (policy-never), IP006 (tag-and-digest), IP007 (invalid-image), IP008 (private-registry-no-pull-secrets), IP009 (required-policy), IP010 (invalid-policy), IP011 (unserved-api-version)"
+
 func TestNewRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  lint.Config
 		want string
 	}{
-		{"unknown severity rule", lint.Config{Severity: map[string]lint.Severity{"IP999": lint.Note}}, `invalid lint configuration: unknown rule "IP999"`},
+		{"unknown severity rule", lint.Config{Severity: map[string]lint.Severity{"IP999": lint.Note}}, `invalid lint configuration: unknown rule "IP999": want an ID: ` + allRules},
 		{"bad severity", lint.Config{Severity: map[string]lint.Severity{"IP001": 7}}, "invalid lint configuration: rule IP001: invalid severity 7"},
-		{"unknown disabled rule", lint.Config{Disabled: []string{"nope"}}, `invalid lint configuration: unknown rule "nope"`},
+		{"unknown disabled rule", lint.Config{Disabled: []string{"nope"}}, `invalid lint configuration: unknown rule "nope": want an ID: ` + allRules},
+		{"bad Kubernetes version", lint.Config{KubernetesVersion: "1.x"}, `invalid lint configuration: KubernetesVersion: invalid Kubernetes version "1.x": want 1.MINOR, such as 1.37, v1.16 or 1.25.3`},
 		{"bad policy", lint.Config{RequirePolicy: "always"}, `invalid lint configuration: RequirePolicy: Unsupported value: "always": supported values: "Always", "IfNotPresent", "Never"`},
 	}
 	for _, tc := range tests {

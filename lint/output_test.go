@@ -51,7 +51,10 @@ func TestWriteText(t *testing.T) {
 	require.Len(t, lines, 2*4+2)
 	assert.Equal(t, "pods.yaml:7: warning IP001 policy-not-set: Pod ns/a, container web (nginx): imagePullPolicy is not set: the API server defaults it to Always (no tag means latest)", lines[0])
 	assert.True(t, strings.HasPrefix(lines[1], "  fix: Set imagePullPolicy explicitly"), lines[1])
-	assert.Equal(t, "pods.yaml:18: note IP004 always-digest: Deployment b, container api (registry.example.com/api@sha256:4bf2e2c4a0a1b3b53dbe4e2a0ca6a2bd3f1c2b5e0d2a1b7c9e8f6a5d4c3b2a19): imagePullPolicy is Always on a digest-pinned image: the registry is asked on every start for nothing but authorization", lines[4])
+	// Sorted by line: the image (line 17, IP008) before its policy (line 18, IP004), though
+	// the linter found IP004 first.
+	assert.True(t, strings.HasPrefix(lines[4], "pods.yaml:17: note IP008 private-registry-no-pull-secrets: Deployment b,"), lines[4])
+	assert.Equal(t, "pods.yaml:18: note IP004 always-digest: Deployment b, container api (registry.example.com/api@sha256:4bf2e2c4a0a1b3b53dbe4e2a0ca6a2bd3f1c2b5e0d2a1b7c9e8f6a5d4c3b2a19): imagePullPolicy is Always on a digest-pinned image: the registry is asked on every start for nothing but authorization", lines[6])
 	assert.Equal(t, "4 findings: 0 errors, 2 warnings, 2 notes", lines[8])
 
 	b.Reset()
@@ -68,12 +71,12 @@ func TestWriteJSON(t *testing.T) {
 		Summary  map[string]int   `json:"summary"`
 	}
 	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
-	assert.Equal(t, map[string]int{"errors": 0, "warnings": 2, "notes": 2}, got.Summary)
+	assert.Equal(t, map[string]int{"errors": 0, "warnings": 2, "notes": 2, "suppressed": 0}, got.Summary)
 	require.Len(t, got.Findings, 4)
 	assert.Equal(t, map[string]any{
 		"rule": "IP001", "ruleName": "policy-not-set", "severity": "warning",
 		"message": "imagePullPolicy is not set: the API server defaults it to Always (no tag means latest)",
-		"fix":     lint.Rules()[0].Fix, "file": "pods.yaml", "document": 1.0, "item": -1.0, "line": 7.0,
+		"fix":     lint.Rules()[0].Fix, "file": "pods.yaml", "document": 1.0, "line": 7.0, // no "item": not in a List
 		"object":    map[string]any{"kind": "Pod", "namespace": "ns", "name": "a"},
 		"container": "web", "containerKind": "container", "path": "spec.containers[0].image",
 		"fieldPath": "spec.containers{web}", "image": "nginx", "effective": "Always",
@@ -81,7 +84,7 @@ func TestWriteJSON(t *testing.T) {
 
 	b.Reset()
 	require.NoError(t, lint.WriteJSON(&b, nil))
-	assert.JSONEq(t, `{"findings": [], "summary": {"errors": 0, "warnings": 0, "notes": 0}}`, b.String())
+	assert.JSONEq(t, `{"findings": [], "suppressed": [], "summary": {"errors": 0, "warnings": 0, "notes": 0, "suppressed": 0}}`, b.String())
 }
 
 // TestWriteSARIF checks the log against what SARIF 2.1.0 (OASIS standard, §3) requires of

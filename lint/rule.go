@@ -27,6 +27,7 @@ const (
 	PrivateNoSecrets       = "IP008"
 	RequiredPolicy         = "IP009"
 	InvalidPolicy          = "IP010"
+	UnservedAPIVersion     = "IP011"
 )
 
 // Rules returns every rule, in ID order, with its default severity. The slice is the
@@ -63,5 +64,8 @@ func Rules() []Rule {
 		{InvalidPolicy, "invalid-policy", Error,
 			"The API server rejects the object: imagePullPolicy must be Always, IfNotPresent or Never, spelled exactly.",
 			"Use one of Always, IfNotPresent, Never."},
+		{UnservedAPIVersion, "unserved-api-version", Error,
+			"The targeted Kubernetes release does not serve the object's API version (extensions/v1beta1 and apps/v1beta1 workloads stopped in 1.16, batch/v1beta1 CronJobs in 1.25): kubectl fails with \"no matches for kind\" and the object is never created.",
+			"Use apps/v1 for Deployments, DaemonSets, ReplicaSets and StatefulSets, and batch/v1 for Jobs and CronJobs (or set the targeted release with --kubernetes-version)."},
 	}
 }

@@ -24,8 +24,25 @@ type (
 		Runs    []sarifRun `json:"runs"`
 	}
 	sarifRun struct {
-		Tool    sarifTool     `json:"tool"`
-		Results []sarifResult `json:"results"`
+		Tool        sarifTool         `json:"tool"`
+		Invocations []sarifInvocation `json:"invocations"`
+		Results     []sarifResult     `json:"results"`
+	}
+	// §3.20 invocation: executionSuccessful is required.
+	sarifInvocation struct {
+		ExecutionSuccessful        bool                `json:"executionSuccessful"`
+		ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+	}
+	// §3.58 notification.
+	sarifNotification struct {
+		Level     string          `json:"level"`
+		Message   sarifMessage    `json:"message"`
+		Locations []sarifLocation `json:"locations,omitempty"`
+	}
+	// §3.35 suppression: kind is required.
+	sarifSuppression struct {
+		Kind          string `json:"kind"`
+		Justification string `json:"justification,omitempty"`
 	}
 	sarifTool struct {
 		Driver sarifDriver `json:"driver"`
@@ -51,11 +68,12 @@ type (
 		Text string `json:"text"`
 	}
 	sarifResult struct {
-		RuleID    string          `json:"ruleId"`
-		RuleIndex int             `json:"ruleIndex"`
-		Level     string          `json:"level"`
-		Message   sarifMessage    `json:"message"`
-		Locations []sarifLocation `json:"locations"`
+		RuleID       string             `json:"ruleId"`
+		RuleIndex    int                `json:"ruleIndex"`
+		Level        string             `json:"level"`
+		Message      sarifMessage       `json:"message"`
+		Locations    []sarifLocation    `json:"locations"`
+		Suppressions []sarifSuppression `json:"suppressions,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
@@ -77,12 +95,38 @@ type (
 	}
 )
 
+// Notification is a problem the run met that is not a finding, such as a malformed
+// document: SARIF reports it among the invocation's toolExecutionNotifications.
+type Notification struct {
+	// File and Line locate it; "" and 0 when unknown.
+	File string
+	Line int
+	// Message says what is wrong.
+	Message string
+}
+
 // WriteSARIF writes findings as a SARIF 2.1.0 log with one run, for code-scanning UIs.
 // rules are the rules the run checked ([Linter.Rules]); every finding's rule must be among
 // them or in [Rules]. Files become relative URIs (forward slashes, escaped); a finding read
-// from standard input (no file) has only a logical location: the object and field path.
-func WriteSARIF(w io.Writer, tool Tool, rules []Rule, findings []Finding) error {
+// from standard input (no file) has only a logical location: the object and field path. A
+// suppressed finding carries an in-source suppression with its reason as justification,
+// which code-scanning UIs show as suppressed rather than open. The run has one invocation,
+// successful unless there are notes, which it lists as error notifications.
+func WriteSARIF(w io.Writer, tool Tool, rules []Rule, findings []Finding, notes ...Notification) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: tool.Name, Version: tool.Version, InformationURI: tool.InformationURI}}}
+	inv := sarifInvocation{ExecutionSuccessful: len(notes) == 0}
+	for _, n := range notes {
+		sn := sarifNotification{Level: "error", Message: sarifMessage{Text: n.Message}}
+		if n.File != "" && n.File != "-" {
+			p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(n.File)}}
+			if n.Line > 0 {
+				p.Region = &sarifRegion{StartLine: n.Line}
+			}
+			sn.Locations = []sarifLocation{{PhysicalLocation: p}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sn)
+	}
+	run.Invocations = []sarifInvocation{inv}
 	index := func(id string) int { return slices.IndexFunc(rules, func(r Rule) bool { return r.ID == id }) }
 	for _, f := range findings { // a finding of a rule the caller did not list still gets its rule
 		if index(f.Rule) < 0 {
@@ -110,11 +154,15 @@ func WriteSARIF(w io.Writer, tool Tool, rules []Rule, findings []Finding) error 
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line}
 			}
 		}
-		run.Results = append(run.Results, sarifResult{
+		res := sarifResult{
 			RuleID: f.Rule, RuleIndex: index(f.Rule), Level: f.Severity.String(),
 			Message:   sarifMessage{Text: f.Message},
 			Locations: []sarifLocation{loc},
-		})
+		}
+		if f.Suppression != nil {
+			res.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Suppression.Reason + " (" + f.Suppression.Annotation + ")"}}
+		}
+		run.Results = append(run.Results, res)
 		if run.Results[i].RuleIndex < 0 {
 			run.Results[i].RuleIndex = slices.IndexFunc(run.Tool.Driver.Rules, func(r sarifRule) bool { return r.ID == f.Rule })
 		}

@@ -64,10 +64,11 @@ func (s *Severity) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Reaches reports whether any finding is at least min severe: the CLI's exit code.
+// Reaches reports whether any finding that is not suppressed is at least min severe: the
+// CLI's exit code.
 func Reaches(findings []Finding, min Severity) bool {
 	for i := range findings {
-		if findings[i].Severity >= min {
+		if findings[i].Severity >= min && findings[i].Suppression == nil {
 			return true
 		}
 	}

@@ -57,9 +57,9 @@ func TestRegistryEchoMasked(t *testing.T) {
 			"you sent Authorization: Basic [redacted], query , body"},
 		{"resolve, a plugin's credentials", append([]string{"resolve", image}, plugin...), exitFailure,
 			"you sent Authorization: Basic [redacted], query , body"},
-		{"explain, the pod's Secret", []string{"explain", "-f", manifest, "--registry"}, exitOK,
+		{"explain, the pod's Secret", []string{"explain", "-f", manifest, "--registry"}, exitFailure,
 			"you sent Authorization: Basic [redacted], query , body"},
-		{"explain, json", []string{"explain", "-f", manifest, "--registry", "-o", "json"}, exitOK,
+		{"explain, json", []string{"explain", "-f", manifest, "--registry", "-o", "json"}, exitFailure,
 			"you sent Authorization: Basic [redacted], query , body"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

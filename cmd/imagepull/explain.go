@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -34,8 +37,8 @@ pod may use an image already on the node or must pull it to prove its access; th
 is only read. With --registry, images under Always are resolved to digests first (beyond
 the kubelet), with the pod's Secrets and --docker-config credentials.
 
-Nothing is pulled. Malformed documents are reported one per line after the rest, with exit
-code 2.`,
+Nothing is pulled. The exit code is 1 when some image's decision fails (ErrImageNeverPull,
+InvalidImageName…), and 2 for malformed documents, reported one per line after the rest.`,
 		examples: []example{
 			{"imagepull explain -f examples/manifests/shop.yaml", "the policies of a Deployment's images, on a node without them"},
 			{"helm template ./chart | imagepull explain -f -", "a rendered chart, from standard input"},
@@ -87,11 +90,15 @@ type sourceJSON struct {
 	File     string `json:"file"`
 	Document int    `json:"document"`
 	Line     int    `json:"line"`
-	Item     int    `json:"item"` // the index in a List, -1 outside one
+	Item     *int   `json:"item,omitempty"` // the index in a List; nil outside one
 }
 
 func newSourceJSON(s kube.Source) sourceJSON {
-	return sourceJSON{File: s.File, Document: s.Document, Line: s.Line, Item: s.Item}
+	out := sourceJSON{File: s.File, Document: s.Document, Line: s.Line}
+	if s.Item >= 0 {
+		out.Item = &s.Item
+	}
+	return out
 }
 
 type skippedJSON struct {
@@ -171,7 +178,23 @@ func (r *explainRunner) run(ctx context.Context, a *app, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return in.malformed()
+	if err := in.malformed(); err != nil {
+		return err
+	}
+	return failing(out)
+}
+
+// failing is errReported (exit code 1, as for decide) when some image's decision fails: the
+// container cannot start (ErrImageNeverPull, InvalidImageName, a refused pull).
+func failing(out explainJSON) error {
+	for _, wl := range out.Workloads {
+		for _, img := range wl.Images {
+			if img.Action == pullpolicy.Fail.String() {
+				return errReported
+			}
+		}
+	}
+	return nil
 }
 
 // explain plans every image of every workload of in.
@@ -253,17 +276,45 @@ func (o explainJSON) writeText(w io.Writer) error {
 			img.writeText(w)
 		}
 	}
-	if len(o.Skipped) > 0 {
-		fmt.Fprintln(w, "\nskipped:")
-		for _, s := range o.Skipped {
-			fmt.Fprintf(w, "  %s %s  (%s): %s\n", s.Kind, qualified(s.Namespace, s.Name), location(s.Source), s.Reason)
-		}
-	}
+	writeSkipped(w, o.Skipped)
 	fmt.Fprintf(w, "\n%d %s in %d %s: %d pulled, %d already on the node, %d failing\n", images, plural(images, "image", "images"),
 		len(o.Workloads), plural(len(o.Workloads), "workload", "workloads"),
 		counts[pullpolicy.Pull.String()], counts[pullpolicy.UseLocal.String()], counts[pullpolicy.Fail.String()])
 	return nil
 }
+
+// writeSkipped counts the objects skipped for having no pod template, by kind, in one line
+// (a chart renders dozens of Services and ConfigMaps), and lists the others, which are
+// workload kinds skipped for a reason worth reading (an API version, a patch without a
+// template); -o json lists them all.
+func writeSkipped(w io.Writer, skipped []skippedJSON) {
+	byKind := map[string]int{}
+	var others []skippedJSON
+	for _, s := range skipped {
+		if s.Reason == noPodTemplate {
+			byKind[s.Kind]++
+		} else {
+			others = append(others, s)
+		}
+	}
+	if n := len(skipped) - len(others); n > 0 {
+		kinds := slices.Sorted(maps.Keys(byKind))
+		parts := make([]string, len(kinds))
+		for i, k := range kinds {
+			parts[i] = fmt.Sprintf("%d %s", byKind[k], k)
+		}
+		fmt.Fprintf(w, "\nskipped %d %s without a pod template: %s (-o json lists them)\n", n, plural(n, "object", "objects"), strings.Join(parts, ", "))
+	}
+	if len(others) > 0 {
+		fmt.Fprintln(w, "\nskipped:")
+		for _, s := range others {
+			fmt.Fprintf(w, "  %s %s  (%s): %s\n", s.Kind, qualified(s.Namespace, s.Name), location(s.Source), s.Reason)
+		}
+	}
+}
+
+// noPodTemplate is kube's reason for skipping an object of a kind that is not a workload.
+const noPodTemplate = "kind has no pod template"
 
 func (img explainedImageJSON) writeText(w io.Writer) {
 	fmt.Fprintf(w, "  %s %s: %s\n", img.Kind, img.Name, img.Image)
@@ -308,8 +359,8 @@ func location(s sourceJSON) string {
 		file = "-"
 	}
 	out := fmt.Sprintf("%s:%d", file, s.Line)
-	if s.Item >= 0 {
-		out += fmt.Sprintf(", item %d", s.Item)
+	if s.Item != nil {
+		out += fmt.Sprintf(", item %d", *s.Item)
 	}
 	return out
 }

@@ -25,7 +25,8 @@ import (
 var manifestInputs = []string{"-f", "testdata/manifests", "-f", "../../examples/manifests"}
 
 // TestExplainGolden explains every image of the manifests on three nodes: one without
-// images, one holding some of them, and as JSON.
+// images, one holding some of them, and as JSON. Some decisions fail (Never, an invalid
+// name): exit code 1, as the README says.
 func TestExplainGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -37,7 +38,7 @@ func TestExplainGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := run(t, append(append([]string{"explain"}, manifestInputs...), tc.args...)...)
-			require.Equal(t, exitOK, res.code, res.stderr)
+			require.Equal(t, exitFailure, res.code, res.stderr)
 			assert.Empty(t, res.stderr)
 			golden(t, tc.name, res.stdout)
 		})
@@ -49,7 +50,7 @@ func TestExplainStdin(t *testing.T) {
 	require.NoError(t, err)
 	fromFile := run(t, "explain", "-f", "../../examples/manifests/shop.yaml")
 	fromStdin := runWith(t, string(data), "explain", "-f", "-")
-	require.Equal(t, exitOK, fromStdin.code, fromStdin.stderr)
+	require.Equal(t, exitFailure, fromStdin.code, fromStdin.stderr)
 	assert.Equal(t, strings.ReplaceAll(fromFile.stdout, "../../examples/manifests/shop.yaml:", "-:"), fromStdin.stdout)
 }
 
@@ -117,13 +118,13 @@ func TestExplainRecords(t *testing.T) {
 	present := "registry.example.com/team/app:v2,nginx:1.25.3,busybox:1.36"
 	for _, format := range []string{"text", "json"} {
 		res := run(t, "explain", "-f", "testdata/records/pods.yaml", "--present", present, "--records", dir, "-o", format)
-		require.Equal(t, exitOK, res.code, res.stderr)
+		require.Equal(t, exitFailure, res.code, res.stderr)
 		assert.Empty(t, res.stderr)
 		golden(t, "explain-records."+format, placeholders{{dir, "RECORDS"}}.apply(res.stdout))
 	}
 	// Without the records, every present image is taken for preloaded: every pod may use it.
 	res := run(t, "explain", "-f", "testdata/records/pods.yaml", "--present", present)
-	require.Equal(t, exitOK, res.code, res.stderr)
+	require.Equal(t, exitOK, res.code, "every image can start: %s", res.stderr)
 	assert.Equal(t, 6, strings.Count(res.stdout, "already present on machine and can be accessed by the pod"))
 	assert.Equal(t, before, treeOf(t, dir), "explain changed nothing in the records directory")
 }
@@ -171,7 +172,7 @@ func TestExplainRegistry(t *testing.T) {
 	ph := placeholders{{manifest, "MANIFEST"}, {host, "REGISTRY"}, {v1.String(), "DIGEST-V1"}, {v2.String(), "DIGEST-V2"}, {private.String(), "DIGEST-PRIVATE"}}
 
 	res := run(t, "explain", "-f", manifest, "--registry", "--plain-http", "127.0.0.1", "--present", host+"/team/app@"+v1.String())
-	require.Equal(t, exitOK, res.code, res.stderr)
+	require.Equal(t, exitFailure, res.code, res.stderr)
 	assert.Empty(t, res.stderr)
 	golden(t, "explain-registry", ph.apply(res.stdout))
 	assert.Equal(t, 1, reg.Count("HEAD", "/v2/team/app/manifests/v2"), "one registry call for two pods of one image (a cache)")
@@ -181,7 +182,7 @@ func TestExplainRegistry(t *testing.T) {
 // TestExplainJSONShape checks the JSON fields a script relies on.
 func TestExplainJSONShape(t *testing.T) {
 	res := run(t, "explain", "-f", "testdata/manifests/seed-pods.yaml", "-o", "json")
-	require.Equal(t, exitOK, res.code, res.stderr)
+	require.Equal(t, exitFailure, res.code, res.stderr)
 	var out struct {
 		Workloads []struct {
 			Kind, Name string

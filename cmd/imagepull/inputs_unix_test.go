@@ -70,7 +70,7 @@ func TestDirectorySkipsNonRegularFiles(t *testing.T) {
 	for _, tc := range []struct {
 		cmd  string
 		code int
-	}{{"explain", exitOK}, {"lint", exitFailure}} {
+	}{{"explain", exitFailure}, {"lint", exitFailure}} {
 		t.Run(tc.cmd, func(t *testing.T) {
 			res := runBounded(t, tc.cmd, "-f", dir, "-o", "json")
 			require.Equal(t, tc.code, res.code, res.stderr)
@@ -91,7 +91,7 @@ func TestExplicitFIFO(t *testing.T) {
 	data, err := os.ReadFile("../../examples/manifests/shop.yaml")
 	require.NoError(t, err)
 	want := runBounded(t, "explain", "-f", "../../examples/manifests/shop.yaml")
-	require.Equal(t, exitOK, want.code, want.stderr)
+	require.Equal(t, exitFailure, want.code, "shop.yaml's toolbox fails with ErrImageNeverPull: %s", want.stderr)
 	for _, cmd := range []string{"explain", "lint"} {
 		t.Run(cmd, func(t *testing.T) {
 			fifo := filepath.Join(t.TempDir(), "rendered")
@@ -115,7 +115,7 @@ func TestExplicitFIFO(t *testing.T) {
 			require.NoError(t, <-written)
 			assert.Empty(t, res.stderr)
 			if cmd == "explain" {
-				require.Equal(t, exitOK, res.code)
+				require.Equal(t, exitFailure, res.code, "shop.yaml's toolbox fails with ErrImageNeverPull")
 				assert.Equal(t, strings.ReplaceAll(want.stdout, "../../examples/manifests/shop.yaml:", fifo+":"), res.stdout)
 			} else {
 				assert.Equal(t, exitFailure, res.code, "shop.yaml has findings")

@@ -15,7 +15,7 @@ import (
 func lintCommand() *command {
 	return &command{
 		name:    "lint",
-		args:    "",
+		args:    "[FILE...]",
 		summary: "check manifests' image pull policies (rules IP001…, text, JSON or SARIF)",
 		help: `Lint checks every image of every workload in Kubernetes manifests against rules with
 stable IDs, each with why it matters and how to fix it (--list-rules shows them): the
@@ -34,6 +34,18 @@ configuration file (--config); flags win over the file:
     IP004: off
     policy-not-set: error
 
+An annotation on an object (or its pod template) suppresses one rule there, with a reason;
+after the rule's ID or name, ".CONTAINER" narrows it to one container. Suppressed findings
+are listed as suppressed (text, JSON, SARIF suppressions) and do not fail the run:
+
+  metadata:
+    annotations:
+      imagepull.dev/ignore-mutable-tag: "the dev overlay follows latest on purpose"
+      imagepull.dev/ignore-IP008.migrate: "the node's credential provider serves it"
+
+Rule IP011 flags API versions that Kubernetes --kubernetes-version (default ` + lint.DefaultKubernetesVersion + `) does
+not serve, such as extensions/v1beta1 Deployments (not served since 1.16).
+
 The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
 2 for unreadable input or malformed documents (reported one per line after the findings).`,
 		examples: []example{
@@ -43,8 +55,9 @@ The exit code is 1 when a finding reaches the --fail-on severity (warning by def
 			{"imagepull lint -f k8s/ --rule IP004=off --rule policy-not-set=error --fail-on error", "adjust rules, fail only on errors"},
 			{"imagepull lint -f k8s/ -o sarif > imagepull.sarif", "SARIF 2.1.0 for a code-scanning UI"},
 			{"imagepull lint --list-rules", "the rules, their IDs and default severities"},
+			{"imagepull lint deploy.yaml k8s/cronjob.yaml", "files as arguments, as pre-commit passes them (the same as -f)"},
 		},
-		minArgs: 0, maxArgs: 0,
+		minArgs: 0, maxArgs: -1, // files as arguments too, as pre-commit passes them
 		newRunner: func() runner { return &lintRunner{} },
 	}
 }
@@ -56,6 +69,7 @@ type lintRunner struct {
 	rules     listFlag
 	public    listFlag
 	failOn    string
+	k8s       string
 	listRules bool
 	out       *formatFlag
 }
@@ -67,6 +81,7 @@ func (r *lintRunner) flags(fs *flagSet) {
 	fs.Var(&r.rules, "rule", "`ID=SEVERITY`: set a rule (by ID or name) to note, warning or error, or off\n(repeatable, or comma-separated)")
 	fs.Var(&r.public, "public-registry", "treat `HOST` as a public registry (rule IP008; repeatable)")
 	fs.StringVar(&r.failOn, "fail-on", "warning", "exit 1 when a finding is at least `SEVERITY`: note, warning, error, or never")
+	fs.StringVar(&r.k8s, "kubernetes-version", "", "check API versions against Kubernetes `VERSION` (1.MINOR; default "+lint.DefaultKubernetesVersion+"; rule IP011)")
 	fs.BoolVar(&r.listRules, "list-rules", false, "list the rules and exit")
 	r.out = fs.output("text", "json", "sarif")
 }
@@ -98,6 +113,12 @@ func (r *lintRunner) linterConfig() (lint.Config, error) {
 		}
 	}
 	cfg.PublicRegistries = append(cfg.PublicRegistries, r.public...)
+	if r.k8s != "" {
+		if _, err := lint.ParseKubernetesVersion(r.k8s); err != nil {
+			return cfg, usagef("--kubernetes-version: %v", err)
+		}
+		cfg.KubernetesVersion = r.k8s
+	}
 	return cfg, nil
 }
 
@@ -108,12 +129,13 @@ func (r *lintRunner) failThreshold() (lint.Severity, error) {
 	}
 	s, err := lint.ParseSeverity(r.failOn)
 	if err != nil {
-		return 0, usagef("--fail-on: %v", err)
+		return 0, usagef("--fail-on: invalid severity %q: want note, warning, error or never", r.failOn)
 	}
 	return s, nil
 }
 
-func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
+func (r *lintRunner) run(ctx context.Context, a *app, files []string) error {
+	r.in.files = append(r.in.files, files...) // FILE... is -f FILE...
 	cfg, err := r.linterConfig()
 	if err != nil {
 		return err
@@ -147,7 +169,7 @@ func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
 	case "json":
 		err = lint.WriteJSON(a.stdout, findings)
 	case "sarif":
-		err = lint.WriteSARIF(a.stdout, sarifTool(), l.Rules(), findings)
+		err = lint.WriteSARIF(a.stdout, sarifTool(), l.Rules(), findings, sarifNotes(in)...)
 	default:
 		err = lint.WriteText(a.stdout, findings)
 	}
@@ -193,12 +215,32 @@ func (r *lintRunner) writeRules(w io.Writer, enabled []lint.Rule) error {
 	return nil
 }
 
-// sarifTool names this program in SARIF output, with the module's version when the binary
-// was built from a released module.
+// sarifTool names this program in SARIF output, with its version from the build info: the
+// module's version ("(devel)" for a build without one) and, when the build recorded it, the
+// VCS revision.
 func sarifTool() lint.Tool {
 	t := lint.Tool{Name: "imagepull", InformationURI: "https://github.com/imagepull/imagepull"}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		t.Version = bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return t
+	}
+	t.Version = bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && !strings.Contains(t.Version, shortRevision(s.Value)) {
+			t.Version += " (" + shortRevision(s.Value) + ")"
+		}
 	}
 	return t
+}
+
+// shortRevision is the first 12 characters of a VCS revision, as pseudo-versions spell it.
+func shortRevision(rev string) string { return rev[:min(len(rev), 12)] }
+
+// sarifNotes turns the malformed documents of the input into SARIF notifications.
+func sarifNotes(in *input) []lint.Notification {
+	var notes []lint.Notification
+	for _, e := range in.errors {
+		notes = append(notes, lint.Notification{File: e.File, Line: e.Line, Message: e.Error()})
+	}
+	return notes
 }

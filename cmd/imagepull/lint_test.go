@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,13 +17,17 @@ func TestLintGolden(t *testing.T) {
 			res := run(t, append(append([]string{"lint"}, manifestInputs...), "-o", format)...)
 			assert.Equal(t, exitFailure, res.code, "the manifests have errors: %s", res.stderr)
 			assert.Empty(t, res.stderr)
-			golden(t, "lint."+format, res.stdout)
+			golden(t, "lint."+format, sarifVersionRE.ReplaceAllString(res.stdout, `${1}"VERSION"`))
 		})
 	}
 	res := run(t, "lint", "--list-rules")
 	require.Equal(t, exitOK, res.code, res.stderr)
 	golden(t, "lint-rules", res.stdout)
 }
+
+// sarifVersionRE matches the tool's version in SARIF output, which follows the build (a
+// pseudo-version from the VCS, or "(devel)").
+var sarifVersionRE = regexp.MustCompile(`("name": "imagepull",\n\s*"version": )"[^"]*"`)
 
 // lintFindings runs lint -o json and returns rule → severities of the findings, and the
 // exit code.
@@ -147,4 +152,57 @@ func TestLintSARIF(t *testing.T) {
 			strings.Contains(loc.ArtifactLocation.URI, "examples/manifests/"), loc.ArtifactLocation.URI)
 		assert.Positive(t, loc.Region.StartLine)
 	}
+}
+
+// TestLintHonesty lints testdata/lint: suppressions by annotation (listed as suppressed, not
+// failing the run by themselves), API versions Kubernetes no longer serves (IP011, by the
+// targeted release), and a label written yes, which the API server rejects (a malformed
+// document: exit 2, and a SARIF notification). Every format is pinned by a golden file.
+func TestLintHonesty(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		t.Run(format, func(t *testing.T) {
+			res := run(t, "lint", "-f", "testdata/lint", "-o", format)
+			assert.Equal(t, exitUsage, res.code, "the yes label is a malformed document")
+			assert.Equal(t, "imagepull lint: testdata/lint/yes-label.yaml: document 1 (line 7): malformed document: metadata.labels.enabled: "+
+				"the API server rejects a boolean where it wants a string: kubectl reads the plain YAML 1.1 booleans yes, no, on, off, y and n as true or false, so quote the value\n",
+				res.stderr)
+			golden(t, "lint-honesty."+format, sarifVersionRE.ReplaceAllString(res.stdout, `${1}"VERSION"`))
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string // rules of the unsuppressed findings
+	}{
+		{"suppressed findings alone do not fail", []string{"-f", "testdata/lint/suppressed.yaml"}, exitFailure, []string{"IP001"}},
+		{"suppressed, and the rest off", []string{"-f", "testdata/lint/suppressed.yaml", "--rule", "IP001=off"}, exitOK, nil},
+		{"legacy API versions on 1.37", []string{"-f", "testdata/lint/legacy.yaml"}, exitFailure, []string{"IP011", "IP011"}},
+		{"legacy API versions on 1.15", []string{"-f", "testdata/lint/legacy.yaml", "--kubernetes-version", "1.15"}, exitOK, nil},
+		{"batch/v1beta1 still served on 1.24", []string{"-f", "testdata/lint/legacy.yaml", "--kubernetes-version", "v1.24"}, exitFailure, []string{"IP011"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, append(append([]string{"lint"}, tc.args...), "-o", "json")...)
+			assert.Equal(t, tc.code, res.code, res.stderr)
+			var out struct{ Findings []struct{ Rule string } }
+			require.NoError(t, json.Unmarshal([]byte(res.stdout), &out))
+			var got []string
+			for _, f := range out.Findings {
+				got = append(got, f.Rule)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestLintFileArguments: files given as arguments, as pre-commit passes them, are linted as
+// with -f.
+func TestLintFileArguments(t *testing.T) {
+	files := []string{"../../examples/manifests/shop.yaml", "testdata/manifests/seed-pods.yaml"}
+	withF := run(t, "lint", "-f", files[0], "-f", files[1])
+	asArgs := run(t, append([]string{"lint"}, files...)...)
+	assert.Equal(t, exitFailure, asArgs.code, asArgs.stderr)
+	assert.Equal(t, withF, asArgs)
+	mixed := run(t, "lint", "-f", files[0], files[1])
+	assert.Equal(t, withF, mixed)
 }

@@ -28,3 +28,23 @@ func TestREADME(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMECodeBlocks: every code fence of the README is closed and holds something (the
+// issue 21 review found an empty block).
+func TestREADMECodeBlocks(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	open, body := 0, 0
+	for i, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```") && open == 0:
+			open, body = i+1, 0
+		case strings.HasPrefix(line, "```"):
+			assert.Positive(t, body, "the code block opened on line %d is empty", open)
+			open = 0
+		case open != 0 && strings.TrimSpace(line) != "":
+			body++
+		}
+	}
+	assert.Zero(t, open, "the code block opened on line %d is not closed", open)
+}

@@ -6,6 +6,7 @@ package critest
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -29,17 +30,29 @@ func Socket(t testing.TB) string {
 
 // ReportSkipped says in one line, visible without -v, that pkg's runtime tests were skipped
 // because [SocketEnv] is unset (and CI is not set, under which they fail instead). Call it from
-// TestMain after m.Run. The go command hides a passing package's output, so the line goes to
-// the terminal when there is one, and to standard error otherwise.
+// TestMain after m.Run. The go command shows a passing package's output only under -v, so the
+// line goes to the terminal when there is one and otherwise, on Linux, to the standard error
+// of the process that ran the test binary (the go command's) when it is a pipe, as a CI
+// runner's log is, opened through /proc; failing both, to the test binary's own standard
+// error (shown under -v or -json).
 func ReportSkipped(pkg string) {
 	if os.Getenv(SocketEnv) != "" || os.Getenv("CI") == "true" {
 		return
 	}
 	line := pkg + ": SKIPPED the containerd tests: " + SocketEnv + " is unset (start one with `. .ci/containerd.sh && containerd_start`)"
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintln(tty, line)
-		_ = tty.Close()
-		return
+	for _, path := range []string{"/dev/tty", "/proc/" + strconv.Itoa(os.Getppid()) + "/fd/2"} {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			continue
+		}
+		// A regular file (go test >log 2>&1) is not shared this way: the go command writes
+		// at its own offset and would overwrite the line. A pipe or a terminal is.
+		if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+			fmt.Fprintln(f, line)
+			_ = f.Close()
+			return
+		}
+		_ = f.Close()
 	}
 	fmt.Fprintln(os.Stderr, line)
 }
