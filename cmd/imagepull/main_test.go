@@ -41,7 +41,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "imagepull")
-	args := []string{"build", "-o", binary}
+	// -buildvcs=auto, whatever GOFLAGS says (.ci/run turns it off): in a clone the binary
+	// carries its commit, as one built by go install does, for TestVersion.
+	args := []string{"build", "-buildvcs=auto", "-o", binary}
 	if raceEnabled {
 		args = append(args, "-race")
 	}
