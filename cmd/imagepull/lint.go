@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/kube/kustomize"
 	"github.com/imagepull/imagepull/lint"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
@@ -34,10 +35,19 @@ configuration file (--config); flags win over the file:
     IP004: off
     policy-not-set: error
 
+A directory holding a kustomization file (kustomization.yaml, .yml or Kustomization) is
+rendered with the kustomize library, as kustomize build and kube-linter render it, and the
+findings are reported in the files the rendered objects were written in. A Helm chart
+(a directory with Chart.yaml, or a file in its templates/) is skipped with a note: render it
+and pipe it in, helm template ./chart | imagepull lint -f -. YAML that is no Kubernetes
+object (values files, CI workflows) is skipped and counted in a note; --strict fails on
+it and on charts.
+
 The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
 2 for unreadable input or malformed documents (reported one per line after the findings).`,
 		examples: []example{
-			{"imagepull lint -f k8s/ -R", "every manifest under k8s/"},
+			{"imagepull lint -f k8s/ -R", "every manifest under k8s/, kustomizations rendered"},
+			{"imagepull lint -f overlays/prod", "a kustomize overlay, rendered"},
 			{"helm template ./chart | imagepull lint -f -", "a rendered chart, from standard input"},
 			{"imagepull lint -f deploy.yaml --require-policy Always", "enforce Always everywhere, as AlwaysPullImages would"},
 			{"imagepull lint -f k8s/ --rule IP004=off --rule policy-not-set=error --fail-on error", "adjust rules, fail only on errors"},
@@ -134,8 +144,8 @@ func (r *lintRunner) run(ctx context.Context, a *app, _ []string) error {
 	var findings []lint.Finding
 	in := &input{}
 	progress := a.newProgress("files", 0)
-	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest) error {
-		findings = append(findings, l.Manifest(m)...)
+	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest, rendered *kustomize.Rendered) error {
+		findings = append(findings, locateRendered(l.Manifest(m), rendered)...)
 		in.errors = append(in.errors, m.Errors...)
 		return nil
 	})
