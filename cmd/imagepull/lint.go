@@ -26,7 +26,9 @@ imagePullSecrets, and, with --require-policy, a policy other than the one requir
 AlwaysPullImages admission plugin enforces Always).
 
 Rules can be disabled or given another severity with --rule (repeatable) or a
-configuration file (--config); flags win over the file:
+configuration file; flags win over the file. Without --config, lint loads
+.imagepull-lint.yaml (or .yml) from the working directory, or else from the root of the
+repository it is in, as kube-linter loads .kube-linter.yaml:
 
   # .imagepull-lint.yaml
   requirePolicy: Always
@@ -72,7 +74,7 @@ type lintRunner struct {
 
 func (r *lintRunner) flags(fs *flagSet) {
 	r.in.register(fs)
-	fs.StringVar(&r.config, "config", "", "read the configuration `FILE` (YAML or JSON: requirePolicy, publicRegistries, rules)")
+	fs.StringVar(&r.config, "config", "", "read the configuration `FILE` (YAML or JSON: requirePolicy, publicRegistries, rules)\ninstead of .imagepull-lint.yaml in the working directory or the repository's root")
 	fs.StringVar(&r.require, "require-policy", "", "require `POLICY` (Always, IfNotPresent or Never) for every image (rule IP009)")
 	fs.Var(&r.rules, "rule", "`ID=SEVERITY`: set a rule (by ID or name) to note, warning or error, or off\n(repeatable, or comma-separated)")
 	fs.Var(&r.public, "public-registry", "treat `HOST` as a public registry (rule IP008; repeatable)")
@@ -84,9 +86,20 @@ func (r *lintRunner) flags(fs *flagSet) {
 // linterConfig builds the configuration: the file, then the flags.
 func (r *lintRunner) linterConfig() (lint.Config, error) {
 	var cfg lint.Config
-	if r.config != "" {
-		c, err := lint.LoadConfig(r.config)
+	path, found := r.config, false
+	if path == "" {
+		p, err := findConfig()
 		if err != nil {
+			return cfg, inputErr(fmt.Errorf("looking for .imagepull-lint.yaml: %w", err))
+		}
+		path, found = p, true
+	}
+	if path != "" {
+		c, err := lint.LoadConfig(path)
+		switch {
+		case err != nil && found:
+			return cfg, inputErr(fmt.Errorf("%w (loaded without --config; --config FILE reads another)", err))
+		case err != nil:
 			return cfg, inputErr(fmt.Errorf("--config: %w", err))
 		}
 		cfg = c
