@@ -30,7 +30,7 @@ func TestReadNotObject(t *testing.T) {
 		{"a List item without kind", "apiVersion: v1\nkind: List\nitems:\n- {a: 1}\n", true, `object has no "kind"`},
 		{"a syntax error", "a: [\n", false, "did not find expected node content"},
 		{"a Helm template", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n", false,
-			"a Helm chart's templates must be rendered first, with helm template"},
+			"the document holds {{: a template, such as a Helm chart's, must be rendered first"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := kube.Read(strings.NewReader(tc.input), kube.Options{File: "x.yaml"})

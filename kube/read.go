@@ -135,7 +135,7 @@ func (d *decoder) read(data []byte) {
 			var msg string
 			src.Line, msg = yamlError(err, doc.line, src.Line)
 			if bytes.Contains(doc.text, []byte("{{")) {
-				msg += " (a Go template: a Helm chart's templates must be rendered first, with helm template)"
+				msg += " (the document holds {{: a template, such as a Helm chart's, must be rendered first)"
 			}
 			d.fail(src, errors.New(msg))
 			continue
