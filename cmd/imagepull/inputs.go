@@ -216,6 +216,7 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	ahead := make(chan struct{}, 2*workers) // a token per file read but not yet handed to fn
+	renders := make(chan struct{}, 1)
 	results := make([]chan readResult, len(paths))
 	for i := range results {
 		results[i] = make(chan readResult, 1)
@@ -227,7 +228,13 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 			case <-ctx.Done():
 				return
 			}
-			go func() { results[i] <- a.readOne(p) }()
+			go func() {
+				if p.render { // one kustomization at a time: each takes tens of MB to render
+					renders <- struct{}{}
+					defer func() { <-renders }()
+				}
+				results[i] <- a.readOne(p)
+			}()
 		}
 	}()
 	notObjects, notObjectFiles := 0, 0

@@ -121,7 +121,9 @@ func Render(dir string) (*Rendered, error) {
 				return nil, err
 			}
 		}
-		text, err := res.AsYAML()
+		// The object's YAML as kyaml encodes its node: what kustomize build prints, without
+		// AsYAML's round trip through JSON.
+		text, err := res.RNode.String()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", dir, res.CurId(), err)
 		}
@@ -130,7 +132,7 @@ func Render(dir string) (*Rendered, error) {
 		}
 		r.origins = append(r.origins, o)
 		stream.WriteString("---\n")
-		stream.Write(text)
+		stream.WriteString(text)
 	}
 	// Errors are in r.Manifest.Errors; the caller reports them.
 	r.Manifest, _ = kube.Read(&stream, kube.Options{File: kfile})
