@@ -310,7 +310,11 @@ func (a *app) readOne(path inputPath) readResult {
 	case path.render:
 		r, err := kustomize.Render(path.name)
 		if err != nil {
-			return readResult{err: err}
+			// Reported with the malformed documents, after the rest: one broken overlay does
+			// not hide the findings of the others.
+			kfile, _ := kustomize.File(path.name)
+			src := kube.Source{File: kfile, Document: 1, Line: 1, Item: -1}
+			return readResult{m: &kube.Manifest{Errors: []*kube.DocumentError{{Source: src, Err: err}}}}
 		}
 		return readResult{m: r.Manifest, rendered: r}
 	case path.name == "-":

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,4 +83,22 @@ func TestLintTreesJSON(t *testing.T) {
 		{"IP002", "testdata/trees/app/base/deploy.yaml", "registry.example.com/shop/web:latest", "Deployment shop/prod-web", 1, 14},
 		{"IP002", "testdata/trees/app/overlays/prod/job.yaml", "registry.example.com/shop/migrate", "Job shop/prod-migrate", 1, 11},
 	}, got)
+}
+
+// TestLintTreesBrokenKustomization: a kustomization kustomize rejects is reported after the
+// findings of the rest, with exit code 2, as a malformed document is.
+func TestLintTreesBrokenKustomization(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken")
+	require.NoError(t, os.Mkdir(broken, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(broken, "kustomization.yaml"), []byte("resources: [missing.yaml]\n"), 0o644))
+	pod, err := os.ReadFile("testdata/trees/app/overlays/prod/job.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "job.yaml"), pod, 0o644))
+
+	res := run(t, "lint", "-f", dir, "-R")
+	assert.Equal(t, exitUsage, res.code)
+	assert.Contains(t, res.stdout, filepath.Join(dir, "job.yaml")+":11: warning IP002 mutable-tag", "the rest is linted")
+	assert.Contains(t, res.stderr, "imagepull lint: "+filepath.Join(broken, "kustomization.yaml")+": document 1 (line 1): malformed document: "+broken+": kustomize: ")
+	assert.Contains(t, res.stderr, "missing.yaml")
 }
