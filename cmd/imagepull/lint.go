@@ -37,16 +37,16 @@ repository it is in, as kube-linter loads .kube-linter.yaml:
     IP004: off
     policy-not-set: error
 
+The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
+2 for unreadable input or malformed documents (reported one per line after the findings).
+
 A directory holding a kustomization file (kustomization.yaml, .yml or Kustomization) is
 rendered with the kustomize library, as kustomize build and kube-linter render it, and the
 findings are reported in the files the rendered objects were written in. A Helm chart
 (a directory with Chart.yaml, or a file in its templates/) is skipped with a note: render it
 and pipe it in, helm template ./chart | imagepull lint -f -. YAML that is no Kubernetes
 object (values files, CI workflows) is skipped and counted in a note; --strict fails on
-it and on charts.
-
-The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
-2 for unreadable input or malformed documents (reported one per line after the findings).`,
+it and on charts.`,
 		examples: []example{
 			{"imagepull lint -f k8s/ -R", "every manifest under k8s/, kustomizations rendered"},
 			{"imagepull lint -f overlays/prod", "a kustomize overlay, rendered"},
