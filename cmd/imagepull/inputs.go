@@ -120,7 +120,8 @@ func namedErr(name string, err error) error {
 // manifestFiles lists dir's manifest files, sorted, descending into subdirectories when
 // recursive. A directory with a kustomization file is rendered instead of read, and a Helm
 // chart's directory (Chart.yaml) is skipped, both whole, subdirectories included, as
-// kube-linter does (pkg/lintcontext/create_contexts.go).
+// kube-linter takes a chart's directory whole (pkg/lintcontext/create_contexts.go:
+// chartutil.IsChartDir, then filepath.SkipDir).
 func manifestFiles(dir string, recursive bool) ([]inputPath, error) {
 	var out []inputPath
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
