@@ -135,6 +135,9 @@ func (d *decoder) read(data []byte) {
 		if err := yaml.Unmarshal(doc.text, &n); err != nil {
 			var msg string
 			src.Line, msg = yamlError(err, doc.line, src.Line)
+			if bytes.Contains(doc.text, []byte("{{")) {
+				msg += " (the document holds {{: a template, such as a Helm chart's, must be rendered first)"
+			}
 			d.fail(src, errors.New(msg))
 			continue
 		}
@@ -179,11 +182,14 @@ func (d *decoder) document(n *yaml.Node, src Source) {
 // object sorts one object: a List's items, a Secret, a workload, or something skipped.
 func (d *decoder) object(n *yaml.Node, src Source, top bool) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(src, fmt.Errorf("not a Kubernetes object: a YAML %s", kindName(n)))
+		d.fail(src, fmt.Errorf("%w: a YAML %s", ErrNotObject, kindName(n)))
 		return
 	}
 	apiVersion, kind := scalar(n, "apiVersion"), scalar(n, "kind")
 	switch {
+	case kind == "" && apiVersion == "":
+		d.fail(src, notObjectError{errors.New(`object has no "kind"`)})
+		return
 	case kind == "":
 		d.fail(src, errors.New(`object has no "kind"`))
 		return

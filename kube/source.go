@@ -44,6 +44,19 @@ func (s Source) String() string {
 // ErrMalformed is matched (errors.Is) by every [*DocumentError].
 var ErrMalformed = errors.New("malformed document")
 
+// ErrNotObject is matched (errors.Is) by the [*DocumentError] of a document that is no
+// Kubernetes object at all: a YAML scalar or sequence, or a mapping with neither "kind" nor
+// "apiVersion" (a Helm values file, a kustomization.yaml, a CI workflow). Linters skip such
+// files with a note; a mapping with only one of the two is a broken object, and is not
+// matched.
+var ErrNotObject = errors.New("not a Kubernetes object")
+
+// notObjectError is a message for a document that is not an object, matching [ErrNotObject].
+type notObjectError struct{ error }
+
+func (e notObjectError) Is(target error) bool { return target == ErrNotObject }
+func (e notObjectError) Unwrap() error        { return e.error }
+
 // DocumentError is a document (or a List item) that could not be read: invalid YAML or JSON,
 // not an object, no kind, or a field of the wrong type. Source.Line is the line of the
 // problem when the parser reports one, otherwise the line the document starts on.

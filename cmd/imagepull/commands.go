@@ -36,7 +36,7 @@ type runner interface {
 
 // commands lists the subcommands in the order of the top-level help.
 func commands() []*command {
-	return []*command{explainCommand(), lintCommand(), decideCommand(), resolveCommand(), recordsCommand(), webhookCommand()}
+	return []*command{explainCommand(), lintCommand(), decideCommand(), resolveCommand(), recordsCommand(), webhookCommand(), versionCommand()}
 }
 
 func findCommand(name string) *command {
@@ -56,6 +56,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	name := args[0]
 	switch name {
+	case "--version", "-version":
+		// As kubectl and kube-linter do: the same as the version command.
+		return a.run(ctx, append([]string{"version"}, args[1:]...))
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {
 			if c := findCommand(args[1]); c != nil {

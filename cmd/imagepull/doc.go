@@ -13,6 +13,7 @@
 //	resolve   the digest a registry gives for an image reference
 //	records   list a kubelet's pull records (KEP-2535): who may use which image
 //	webhook   serve the AlwaysPullImages admission plugin as an admission webhook
+//	version   the module version, VCS revision and Go version of the binary (also --version)
 //
 // Every command takes --help (with examples) and -o text|json (lint also sarif; webhook's -o is
 // its log format). Exit codes: 0 success, 1 the
@@ -26,4 +27,7 @@
 // read as the kubelet's own (--image-credential-provider-config). The work is the library's:
 // explain asks the kubelet's image manager (package kubelet) with a puller that pulls nothing
 // and pull records it never writes, so its events are the kubelet's own.
+//
+// Kustomizations are rendered with the kustomize library (package kube/kustomize), which only
+// this command links; Helm charts are left to helm template, piped into -f -.
 package main

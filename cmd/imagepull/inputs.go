@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/imagepull/imagepull/internal/safefile"
 	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/kube/kustomize"
 )
 
 // fileFlag is -f: a repeatable flag naming manifest files, directories, or "-" for stdin.
@@ -32,7 +34,10 @@ func (f *fileFlag) Set(s string) error {
 type inputFlags struct {
 	files     fileFlag
 	recursive bool
-	command   string // the command's name, for the notes on stderr
+	// strict fails on what is otherwise skipped with a note: documents that are not
+	// Kubernetes objects, and Helm charts.
+	strict  bool
+	command string // the command's name, for the notes on stderr
 }
 
 func (in *inputFlags) register(fs *flagSet) {
@@ -41,6 +46,7 @@ func (in *inputFlags) register(fs *flagSet) {
 	fs.alias("filename", "f")
 	fs.BoolVar(&in.recursive, "R", false, "with -f DIR, read subdirectories too")
 	fs.alias("recursive", "R")
+	fs.BoolVar(&in.strict, "strict", false, "fail (exit code 2) on YAML that is not a Kubernetes object and on Helm charts,\ninstead of skipping them with a note")
 }
 
 // inputPath is one input to read: a file named with -f, a file found in a -f directory, or
@@ -52,6 +58,12 @@ type inputPath struct {
 	// would block the reading forever. A file named with -f is opened as given, so that a
 	// FIFO still works there: -f <(helm template ./chart).
 	inDir bool
+	// render is true for a kustomization's directory: it is rendered with kustomize (the
+	// kustomization file given with -f, or found in a -f directory).
+	render bool
+	// chart is true for a Helm chart's directory (it holds Chart.yaml): it is not read, but
+	// skipped with a note saying to pipe helm template into -f -.
+	chart bool
 }
 
 // paths expands the -f values into the files to read, in order: a directory gives its
@@ -75,6 +87,14 @@ func (in *inputFlags) paths() ([]inputPath, error) {
 			return nil, inputErr(namedErr(f, err))
 		}
 		if !info.IsDir() {
+			if kustomize.IsFileName(filepath.Base(f)) { // -f overlays/prod/kustomization.yaml
+				out = append(out, inputPath{name: filepath.Dir(f), render: true})
+				continue
+			}
+			if chart, ok := chartOfTemplate(f); ok { // -f chart/templates/deploy.yaml
+				out = append(out, inputPath{name: chart, chart: true})
+				continue
+			}
 			out = append(out, inputPath{name: f})
 			continue
 		}
@@ -82,9 +102,7 @@ func (in *inputFlags) paths() ([]inputPath, error) {
 		if err != nil {
 			return nil, inputErr(err)
 		}
-		for _, file := range files {
-			out = append(out, inputPath{name: file, inDir: true})
-		}
+		out = append(out, files...)
 	}
 	return out, nil
 }
@@ -100,21 +118,55 @@ func namedErr(name string, err error) error {
 }
 
 // manifestFiles lists dir's manifest files, sorted, descending into subdirectories when
-// recursive.
-func manifestFiles(dir string, recursive bool) ([]string, error) {
-	var out []string
+// recursive. A directory with a kustomization file is rendered instead of read, and a Helm
+// chart's directory (Chart.yaml) is skipped, both whole, subdirectories included, as
+// kube-linter takes a chart's directory whole (pkg/lintcontext/create_contexts.go:
+// chartutil.IsChartDir, then filepath.SkipDir).
+func manifestFiles(dir string, recursive bool) ([]inputPath, error) {
+	var out []inputPath
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err
 		case d.IsDir() && path != dir && !recursive:
 			return filepath.SkipDir
-		case !d.IsDir() && isManifestName(path):
-			out = append(out, path)
+		case d.IsDir() && isChart(path):
+			out = append(out, inputPath{name: path, chart: true})
+			return filepath.SkipDir
+		case d.IsDir():
+			if _, ok := kustomize.File(path); ok {
+				out = append(out, inputPath{name: path, render: true})
+				return filepath.SkipDir
+			}
+		case isManifestName(path):
+			out = append(out, inputPath{name: path, inDir: true})
 		}
 		return nil
 	})
 	return out, err
+}
+
+// chartOfTemplate returns the chart whose template file is a file: one under a templates
+// directory of a chart. Its Go templates may even parse as YAML ({{ .Release.Name }} is a
+// flow mapping) and be linted as nonsense, so it is skipped as the chart is.
+func chartOfTemplate(file string) (string, bool) {
+	for dir := filepath.Dir(file); ; {
+		parent := filepath.Dir(dir)
+		if filepath.Base(dir) == "templates" && isChart(parent) {
+			return parent, true
+		}
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// isChart reports whether dir is a Helm chart: it holds a Chart.yaml (helm's chartutil
+// IsChartDir).
+func isChart(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, "Chart.yaml"))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // isManifestName reports whether a file in a directory is read: .yaml, .yml or .json.
@@ -137,7 +189,7 @@ type input struct {
 // read reads every input into memory (explain needs every Secret before the first pod).
 func (a *app) read(ctx context.Context, in *inputFlags, progress *progress) (*input, error) {
 	out := &input{}
-	err := a.eachManifest(ctx, in, progress, func(m *kube.Manifest) error {
+	err := a.eachManifest(ctx, in, progress, func(m *kube.Manifest, _ *kustomize.Rendered) error {
 		out.manifests = append(out.manifests, m)
 		out.secrets = append(out.secrets, m.Secrets...)
 		out.errors = append(out.errors, m.Errors...)
@@ -147,13 +199,15 @@ func (a *app) read(ctx context.Context, in *inputFlags, progress *progress) (*in
 }
 
 // eachManifest reads the inputs and calls fn with each manifest in input order, on the
-// caller's goroutine. Files are read and parsed on GOMAXPROCS goroutines, at most twice that
+// caller's goroutine; rendered is the rendered kustomization the manifest is, or nil. Files are read and parsed on GOMAXPROCS goroutines, at most twice that
 // many ahead of fn, so that memory stays bounded however many files there are. A file that
 // cannot be opened or is too large stops the reading with an input error (exit code 2);
 // malformed documents are in the manifest's Errors. A directory's entry that is not a regular
 // file (a FIFO, a device, a socket, a symlink to a directory) is skipped with a note on
-// stderr, in input order.
-func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progress, fn func(*kube.Manifest) error) error {
+// stderr, in input order, as is a Helm chart. Documents that are not Kubernetes objects
+// (kube.ErrNotObject) are taken out of the manifest's Errors and counted in one note at the
+// end, unless --strict.
+func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progress, fn func(m *kube.Manifest, rendered *kustomize.Rendered) error) error {
 	paths, err := in.paths()
 	if err != nil {
 		return err
@@ -163,6 +217,7 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	ahead := make(chan struct{}, 2*workers) // a token per file read but not yet handed to fn
+	renders := make(chan struct{}, 1)
 	results := make([]chan readResult, len(paths))
 	for i := range results {
 		results[i] = make(chan readResult, 1)
@@ -174,9 +229,16 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 			case <-ctx.Done():
 				return
 			}
-			go func() { results[i] <- a.readOne(p) }()
+			go func() {
+				if p.render { // one kustomization at a time: each takes tens of MB to render
+					renders <- struct{}{}
+					defer func() { <-renders }()
+				}
+				results[i] <- a.readOne(p)
+			}()
 		}
 	}()
+	notObjects, notObjectFiles := 0, 0
 	for i := range paths {
 		var r readResult
 		select {
@@ -186,6 +248,9 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 		}
 		<-ahead
 		if r.skipped != nil {
+			if in.strict && r.chart {
+				return inputErr(fmt.Errorf("%w (--strict)", r.skipped))
+			}
 			progress.finish() // erase the progress line, if shown, before the note
 			fmt.Fprintf(a.stderr, "imagepull %s: skipped %s\n", in.command, r.skipped)
 			progress.step(1)
@@ -194,24 +259,65 @@ func (a *app) eachManifest(ctx context.Context, in *inputFlags, progress *progre
 		if r.m == nil { // unreadable or too large; malformed documents come in r.m.Errors
 			return inputErr(r.err)
 		}
-		if err := fn(r.m); err != nil {
+		if !in.strict {
+			n := len(r.m.Errors)
+			r.m.Errors = slices.DeleteFunc(r.m.Errors, func(e *kube.DocumentError) bool { return errors.Is(e, kube.ErrNotObject) })
+			if n > len(r.m.Errors) {
+				notObjects += n - len(r.m.Errors)
+				notObjectFiles++
+			}
+		}
+		if err := fn(r.m, r.rendered); err != nil {
 			return err
 		}
 		progress.step(1)
 	}
+	if notObjects > 0 {
+		progress.finish()
+		fmt.Fprintf(a.stderr, "imagepull %s: skipped %d %s that %s not Kubernetes objects, in %d %s (--strict fails on them)\n",
+			in.command, notObjects, pluralize(notObjects, "document"), pluralize(notObjects, "is", "are"), notObjectFiles, pluralize(notObjectFiles, "file"))
+	}
 	return nil
+}
+
+// pluralize is word, or its plural for n ≠ 1: the given one, or word+"s".
+func pluralize(n int, word string, plural ...string) string {
+	switch {
+	case n == 1:
+		return word
+	case len(plural) > 0:
+		return plural[0]
+	}
+	return word + "s"
 }
 
 type readResult struct {
 	m   *kube.Manifest
 	err error
-	// skipped, for a directory's entry that is not a regular file, says why it was not read.
+	// skipped, for a directory's entry that is not a regular file or a Helm chart, says why
+	// it was not read; chart is true for a chart.
 	skipped error
+	chart   bool
+	// rendered is the rendered kustomization, for a kustomization's directory.
+	rendered *kustomize.Rendered
 }
 
 // readOne reads one input: a file, or standard input for "-".
 func (a *app) readOne(path inputPath) readResult {
 	switch {
+	case path.chart:
+		return readResult{chart: true, skipped: fmt.Errorf("%s: a Helm chart (Chart.yaml): render it and lint the objects: helm template %s | imagepull lint -f -",
+			path.name, path.name)}
+	case path.render:
+		r, err := kustomize.Render(path.name)
+		if err != nil {
+			// Reported with the malformed documents, after the rest: one broken overlay does
+			// not hide the findings of the others.
+			kfile, _ := kustomize.File(path.name)
+			src := kube.Source{File: kfile, Document: 1, Line: 1, Item: -1}
+			return readResult{m: &kube.Manifest{Errors: []*kube.DocumentError{{Source: src, Err: err}}}}
+		}
+		return readResult{m: r.Manifest, rendered: r}
 	case path.name == "-":
 		m, err := kube.Read(a.stdin, kube.Options{File: "-"})
 		return readResult{m: m, err: err}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/kube/kustomize"
 	"github.com/imagepull/imagepull/lint"
 	"github.com/imagepull/imagepull/pullpolicy"
 )
@@ -25,7 +26,9 @@ imagePullSecrets, and, with --require-policy, a policy other than the one requir
 AlwaysPullImages admission plugin enforces Always).
 
 Rules can be disabled or given another severity with --rule (repeatable) or a
-configuration file (--config); flags win over the file:
+configuration file; flags win over the file. Without --config, lint loads
+.imagepull-lint.yaml (or .yml) from the working directory, or else from the root of the
+repository it is in, as kube-linter loads .kube-linter.yaml:
 
   # .imagepull-lint.yaml
   requirePolicy: Always
@@ -47,9 +50,18 @@ Rule IP011 flags API versions that Kubernetes --kubernetes-version (default ` + 
 not serve, such as extensions/v1beta1 Deployments (not served since 1.16).
 
 The exit code is 1 when a finding reaches the --fail-on severity (warning by default), and
-2 for unreadable input or malformed documents (reported one per line after the findings).`,
+2 for unreadable input or malformed documents (reported one per line after the findings).
+
+A directory holding a kustomization file (kustomization.yaml, .yml or Kustomization) is
+rendered with the kustomize library, as kustomize build and kube-linter render it, and the
+findings are reported in the files the rendered objects were written in. A Helm chart
+(a directory with Chart.yaml, or a file in its templates/) is skipped with a note: render it
+and pipe it in, helm template ./chart | imagepull lint -f -. YAML that is no Kubernetes
+object (values files, CI workflows) is skipped and counted in a note; --strict fails on
+it and on charts.`,
 		examples: []example{
-			{"imagepull lint -f k8s/ -R", "every manifest under k8s/"},
+			{"imagepull lint -f k8s/ -R", "every manifest under k8s/, kustomizations rendered"},
+			{"imagepull lint -f overlays/prod", "a kustomize overlay, rendered"},
 			{"helm template ./chart | imagepull lint -f -", "a rendered chart, from standard input"},
 			{"imagepull lint -f deploy.yaml --require-policy Always", "enforce Always everywhere, as AlwaysPullImages would"},
 			{"imagepull lint -f k8s/ --rule IP004=off --rule policy-not-set=error --fail-on error", "adjust rules, fail only on errors"},
@@ -76,7 +88,7 @@ type lintRunner struct {
 
 func (r *lintRunner) flags(fs *flagSet) {
 	r.in.register(fs)
-	fs.StringVar(&r.config, "config", "", "read the configuration `FILE` (YAML or JSON: requirePolicy, publicRegistries, rules)")
+	fs.StringVar(&r.config, "config", "", "read the configuration `FILE` (YAML or JSON: requirePolicy, publicRegistries, rules)\ninstead of .imagepull-lint.yaml in the working directory or the repository's root")
 	fs.StringVar(&r.require, "require-policy", "", "require `POLICY` (Always, IfNotPresent or Never) for every image (rule IP009)")
 	fs.Var(&r.rules, "rule", "`ID=SEVERITY`: set a rule (by ID or name) to note, warning or error, or off\n(repeatable, or comma-separated)")
 	fs.Var(&r.public, "public-registry", "treat `HOST` as a public registry (rule IP008; repeatable)")
@@ -89,9 +101,20 @@ func (r *lintRunner) flags(fs *flagSet) {
 // linterConfig builds the configuration: the file, then the flags.
 func (r *lintRunner) linterConfig() (lint.Config, error) {
 	var cfg lint.Config
-	if r.config != "" {
-		c, err := lint.LoadConfig(r.config)
+	path, found := r.config, false
+	if path == "" {
+		p, err := findConfig()
 		if err != nil {
+			return cfg, inputErr(fmt.Errorf("looking for .imagepull-lint.yaml: %w", err))
+		}
+		path, found = p, true
+	}
+	if path != "" {
+		c, err := lint.LoadConfig(path)
+		switch {
+		case err != nil && found:
+			return cfg, inputErr(fmt.Errorf("%w (loaded without --config; --config FILE reads another)", err))
+		case err != nil:
 			return cfg, inputErr(fmt.Errorf("--config: %w", err))
 		}
 		cfg = c
@@ -156,8 +179,8 @@ func (r *lintRunner) run(ctx context.Context, a *app, files []string) error {
 	var findings []lint.Finding
 	in := &input{}
 	progress := a.newProgress("files", 0)
-	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest) error {
-		findings = append(findings, l.Manifest(m)...)
+	err = a.eachManifest(ctx, &r.in, progress, func(m *kube.Manifest, rendered *kustomize.Rendered) error {
+		findings = append(findings, locateRendered(l.Manifest(m), rendered)...)
 		in.errors = append(in.errors, m.Errors...)
 		return nil
 	})

@@ -45,8 +45,21 @@ func TestMain(m *testing.M) {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
+	// -buildvcs=auto first, whatever GOFLAGS says (.ci/run turns it off): in a clone the
+	// binary carries its commit, as one built by go install does, for TestVersion. Where git
+	// cannot tell the status (a repository owned by another user), the build is made without.
+	withVCS := append([]string{"build", "-buildvcs=auto"}, args[1:]...)
+	if out, err := exec.Command("go", append(withVCS, ".")...).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build -buildvcs=auto failed, building without VCS information: %v\n%s", err, out)
+	} else {
+		args = nil
+	}
 	fakePlugin = filepath.Join(dir, "fakeplugin")
-	for _, build := range [][]string{append(args, "."), {"build", "-o", fakePlugin, "../../credential/plugin/testdata/fakeplugin"}} {
+	builds := [][]string{{"build", "-o", fakePlugin, "../../credential/plugin/testdata/fakeplugin"}}
+	if args != nil {
+		builds = append(builds, append(args, "."))
+	}
+	for _, build := range builds {
 		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go %v: %v\n%s", build, err, out)
 			os.RemoveAll(dir)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/kube/kustomize"
 )
 
 // FuzzStdinManifests feeds arbitrary bytes as standard input to the reading of explain and
@@ -69,7 +70,7 @@ func FuzzStdinManifests(f *testing.F) {
 func readAll(t *testing.T, a *app, name string) ([]*kube.Manifest, error) {
 	var out []*kube.Manifest
 	in := &inputFlags{files: fileFlag{name}, command: "fuzz"}
-	err := a.eachManifest(t.Context(), in, a.newProgress("files", 0), func(m *kube.Manifest) error {
+	err := a.eachManifest(t.Context(), in, a.newProgress("files", 0), func(m *kube.Manifest, _ *kustomize.Rendered) error {
 		out = append(out, m)
 		return nil
 	})

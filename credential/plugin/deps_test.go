@@ -43,4 +43,11 @@ func TestDependencies(t *testing.T) {
 		assert.NotContains(t, pkg, "credential/plugin", "the core and the image manager must not link the plugin runner")
 		assert.False(t, strings.HasPrefix(pkg, "sigs.k8s.io/"), "%s is linked by the core or the image manager", pkg)
 	}
+	// The kustomize library (kube/kustomize, for the CLI) is large: the linter and the
+	// manifest reader do not link it.
+	for _, pkg := range deps("github.com/imagepull/imagepull/lint", "github.com/imagepull/imagepull/kube") {
+		assert.False(t, strings.HasPrefix(pkg, "sigs.k8s.io/kustomize/") || strings.HasSuffix(pkg, "/kube/kustomize"),
+			"%s is linked by lint or kube", pkg)
+	}
+	assert.Contains(t, deps("github.com/imagepull/imagepull/kube/kustomize"), "sigs.k8s.io/kustomize/api/krusty", "the guard sees kustomize")
 }
