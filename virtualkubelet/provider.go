@@ -280,4 +280,3 @@ func (p *Provider) record(pod *corev1.Pod, e kubelet.Event) {
 		UID: pod.UID, ResourceVersion: pod.ResourceVersion, FieldPath: e.FieldPath}
 	p.cfg.Recorder.Event(ref, e.Type, e.Reason, e.Message)
 }
-
