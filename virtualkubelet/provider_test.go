@@ -162,9 +162,15 @@ func TestNewRequiresEverything(t *testing.T) {
 // syncProvider hides memProvider's NotifyPods: a provider that virtual-kubelet has to poll.
 type syncProvider struct{ m *memProvider }
 
-func (s syncProvider) CreatePod(ctx context.Context, p *corev1.Pod) error { return s.m.CreatePod(ctx, p) }
-func (s syncProvider) UpdatePod(ctx context.Context, p *corev1.Pod) error { return s.m.UpdatePod(ctx, p) }
-func (s syncProvider) DeletePod(ctx context.Context, p *corev1.Pod) error { return s.m.DeletePod(ctx, p) }
+func (s syncProvider) CreatePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.CreatePod(ctx, p)
+}
+func (s syncProvider) UpdatePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.UpdatePod(ctx, p)
+}
+func (s syncProvider) DeletePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.DeletePod(ctx, p)
+}
 func (s syncProvider) GetPod(ctx context.Context, ns, n string) (*corev1.Pod, error) {
 	return s.m.GetPod(ctx, ns, n)
 }
