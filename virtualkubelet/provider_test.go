@@ -2,6 +2,7 @@ package virtualkubelet
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -219,4 +220,40 @@ func TestUpdateWaitingPod(t *testing.T) {
 	assert.Equal(t, corev1.PodRunning, p.Status.Phase)
 	assert.Equal(t, "registry.example/lib/app:1", p.Spec.Containers[0].Image)
 	assert.Equal(t, 1, h.inner.createCount())
+}
+
+// failingProvider fails its first CreatePod.
+type failingProvider struct {
+	*memProvider
+	failed bool
+}
+
+func (f *failingProvider) CreatePod(ctx context.Context, p *corev1.Pod) error {
+	if !f.failed {
+		f.failed = true
+		return errors.New("out of capacity")
+	}
+	return f.memProvider.CreatePod(ctx, p)
+}
+
+// A provider whose CreatePod fails: the failure is reported as virtual-kubelet reports it, and
+// the pod is created at the pod worker's next sync, its image not pulled again.
+func TestProviderCreateFailsThenRetried(t *testing.T) {
+	h := newHarness(t, kubelet.Config{})
+	inner := &failingProvider{memProvider: newMemProvider()}
+	var err error
+	h.p, err = New(Config{Provider: inner, Images: h.p.cfg.Images, Secrets: h.p.cfg.Secrets, Recorder: h.events, Clock: h.clock,
+		Jitter: func(d time.Duration, _ float64) time.Duration { return d }})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, h.p.Close()) })
+	h.p.NotifyPods(t.Context(), func(p *corev1.Pod) { h.statuses <- p })
+	inner.NotifyPods(t.Context(), func(p *corev1.Pod) { h.statuses <- p })
+
+	require.NoError(t, h.p.CreatePod(t.Context(), testPod("ns", "p", corev1.Container{Name: "c", Image: "registry.example/lib/app:1"})))
+	p := h.next()
+	assert.Equal(t, "ContainerCreating", p.Status.ContainerStatuses[0].State.Waiting.Reason)
+	assert.Contains(t, h.events.take(), "Warning ProviderCreateFailed  out of capacity")
+	h.step(BackOffPeriod)
+	assert.Equal(t, corev1.PodRunning, h.next().Status.Phase)
+	assert.Len(t, h.rt.Pulls(), 1)
 }

@@ -159,7 +159,10 @@ func (w *podWorker) sync(ctx context.Context) (time.Duration, error) {
 			w.mu.Unlock()
 			return 0, nil
 		}
+		// As virtual-kubelet's pod controller reports a failed CreatePod (node/pod.go:108),
+		// and the pod is retried as after a failed sync.
 		p.log.Error("provider failed to create the pod", "pod", pod.Namespace+"/"+pod.Name, "err", err)
+		p.cfg.Recorder.Event(pod, corev1.EventTypeWarning, ReasonProviderCreateFailed, err.Error())
 		w.setStatus(pod)
 		return BackOffPeriod, err
 	}
@@ -177,6 +180,10 @@ func (w *podWorker) setStatus(pod *corev1.Pod) {
 	w.mu.Unlock()
 	w.p.send(pod)
 }
+
+// ReasonProviderCreateFailed is the reason of the Warning event recorded on a pod whose images
+// are ready but whose CreatePod the wrapped provider failed; it is virtual-kubelet's own.
+const ReasonProviderCreateFailed = "ProviderCreateFailed"
 
 // errSyncFailed says that a container of the pod could not start.
 var errSyncFailed = errors.New("virtualkubelet: a container's image is not ready")
