@@ -164,9 +164,12 @@ func (p *Provider) CreatePod(ctx context.Context, pod *corev1.Pod) error {
 	if p.closed {
 		return errors.New("virtualkubelet: provider is closed")
 	}
-	if w, ok := p.pods[key]; ok && w.uid == pod.UID {
-		w.update(pod)
-		return nil
+	if w, ok := p.pods[key]; ok {
+		if w.uid == pod.UID {
+			w.update(pod)
+			return nil
+		}
+		w.stop() // a pod of the same name that was replaced: its worker ends
 	}
 	w := newPodWorker(p, pod)
 	p.pods[key] = w

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/imagepull/imagepull/kubelet"
 )
@@ -256,4 +257,25 @@ func TestProviderCreateFailsThenRetried(t *testing.T) {
 	h.step(BackOffPeriod)
 	assert.Equal(t, corev1.PodRunning, h.next().Status.Phase)
 	assert.Len(t, h.rt.Pulls(), 1)
+}
+
+// A pod recreated under the same name (a new UID) replaces the old one's worker: only the new
+// pod is synced.
+func TestRecreatedPodReplacesWorker(t *testing.T) {
+	h := newHarness(t, kubelet.Config{})
+	old := testPod("ns", "p", corev1.Container{Name: "c", Image: "registry.example/lib/absent:1", ImagePullPolicy: corev1.PullNever})
+	require.NoError(t, h.p.CreatePod(t.Context(), old))
+	h.next()
+	h.step(BackOffPeriod) // the old worker waits on the clock
+	h.next()
+
+	recreated := old.DeepCopy()
+	recreated.UID = "uid-new"
+	require.NoError(t, h.p.CreatePod(t.Context(), recreated))
+	assert.Equal(t, types.UID("uid-new"), h.next().UID)
+	h.step(BackOffPeriod)
+	assert.Equal(t, types.UID("uid-new"), h.next().UID)
+	h.step(BackOffPeriod)
+	assert.Equal(t, types.UID("uid-new"), h.next().UID)
+	assert.Empty(t, h.statuses)
 }
