@@ -191,3 +191,9 @@ func (c *Client) callContext(ctx context.Context) (context.Context, context.Canc
 	}
 	return context.WithTimeout(ctx, c.callTimeout)
 }
+
+// RuntimeService returns the client of the runtime's CRI v1 runtime service (pod sandboxes and
+// containers) on the same connection, for a program that runs containers as well as pulling
+// their images, such as a virtual node (examples/virtual-kubelet-cri). Its calls are bounded
+// by their contexts only.
+func (c *Client) RuntimeService() runtimeapi.RuntimeServiceClient { return c.runtime }
