@@ -44,3 +44,33 @@ func TestDependencies(t *testing.T) {
 		assert.False(t, strings.HasPrefix(pkg, "sigs.k8s.io/"), "%s is linked by the core or the image manager", pkg)
 	}
 }
+
+// TestVirtualKubeletDependency: only the virtual-kubelet adapter (package virtualkubelet) and
+// the examples built on it link github.com/virtual-kubelet/virtual-kubelet; the core, the
+// image manager, kube/... and every other package of the module do not (issue 19).
+func TestVirtualKubeletDependency(t *testing.T) {
+	const vk = "github.com/virtual-kubelet/virtual-kubelet"
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "github.com/imagepull/imagepull/...").Output()
+	require.NoError(t, err)
+	mayLink := func(pkg string) bool {
+		return pkg == "github.com/imagepull/imagepull/virtualkubelet" ||
+			strings.HasPrefix(pkg, "github.com/imagepull/imagepull/virtualkubelet/") ||
+			strings.HasPrefix(pkg, "github.com/imagepull/imagepull/examples/virtual-kubelet")
+	}
+	linked := map[string]bool{}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		pkg, deps, _ := strings.Cut(line, " ")
+		for _, d := range strings.Fields(deps) {
+			if d == vk || strings.HasPrefix(d, vk+"/") {
+				linked[pkg] = true
+			}
+		}
+	}
+	require.True(t, linked["github.com/imagepull/imagepull/virtualkubelet"], "the guard sees the adapter's dependency")
+	for pkg := range linked {
+		assert.True(t, mayLink(pkg), "%s links virtual-kubelet", pkg)
+	}
+	for _, pkg := range []string{"reference", "pullpolicy", "credential", "kubelet", "kubelet/pullmanager", "kube", "kube/events", "cache", "registry", "cri"} {
+		assert.False(t, linked["github.com/imagepull/imagepull/"+pkg], "%s links virtual-kubelet", pkg)
+	}
+}
