@@ -361,7 +361,7 @@ func TestScale(t *testing.T) {
 	ctx := t.Context()
 	w.createNodes(t)
 	done, outcomes := w.watchSettled(t, shape.pods())
-	stop := startDirectNodes(t, w)
+	stop := startVKNodes(t, w)
 	defer stop()
 
 	start := time.Now()
