@@ -19,13 +19,13 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 
-	"github.com/imagepull/imagepull/examples/simnode/sim"
+	"github.com/imagepull/imagepull/examples/virtual-kubelet-sim/sim"
 	"github.com/imagepull/imagepull/pullpolicy"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
 // The scale proof (issue 19): one process runs many virtual nodes of the simulated provider
-// (examples/simnode/sim) against the real API server, with real client-go and the loopback
+// (examples/virtual-kubelet-sim/sim) against the real API server, with real client-go and the loopback
 // registry, and counts what a rollout costs the registry and the API server.
 //
 // The shape: every node gets the same slots 0..M-1; slot j asks for policy j%3 (Always,

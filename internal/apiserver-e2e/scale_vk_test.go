@@ -13,7 +13,7 @@ import (
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/record"
 
-	"github.com/imagepull/imagepull/examples/simnode/sim"
+	"github.com/imagepull/imagepull/examples/virtual-kubelet-sim/sim"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/virtualkubelet"
 )
