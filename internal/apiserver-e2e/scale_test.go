@@ -394,6 +394,7 @@ func TestScale(t *testing.T) {
 	fmt.Fprintf(&report, "  API requests by the nodes: %d (%s)\n", nTotal, formatCounts(nodes))
 	fmt.Fprintf(&report, "  API requests by the harness: %d (%s)\n", hTotal, formatCounts(harness))
 	fmt.Fprintf(&report, "  registry requests outside the test repositories: %v\n", regCounts[""])
+	fmt.Fprintf(&report, "  events at settle time (count, aggregated ones included): %s\n", w.eventTally(t))
 	t.Log(report.String())
 	if os.Getenv("IMAGEPULL_SCALE") == "1" {
 		say(report.String())
@@ -416,6 +417,23 @@ func TestScale(t *testing.T) {
 		assert.Equal(t, want, got[group(p)], "%s: outcomes", p)
 	}
 	assert.Empty(t, regCounts[""], "no requests outside the test repositories")
+}
+
+// eventTally lists the namespace's events (with the harness's client, after its requests were
+// counted) and sums their counts by type and reason; the Failed events of pulls the registry
+// QPS limit refused are counted apart, as "Warning Failed (pull QPS exceeded)".
+func (w *scaleWorld) eventTally(t *testing.T) string {
+	list, err := w.harness.CoreV1().Events(w.ns).List(t.Context(), metav1.ListOptions{})
+	require.NoError(t, err)
+	tally := make(map[string]int)
+	for _, e := range list.Items {
+		k := e.Type + " " + e.Reason
+		if strings.Contains(e.Message, "pull QPS exceeded") {
+			k += " (pull QPS exceeded)"
+		}
+		tally[k] += max(int(e.Count), 1)
+	}
+	return formatCounts(tally)
 }
 
 // scaleTimeout bounds the wait for the pods to settle: generous, since the machine is shared.
