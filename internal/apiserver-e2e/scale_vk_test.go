@@ -73,11 +73,12 @@ func startVKNodes(t *testing.T, w *scaleWorld) func() {
 	}
 	f.Start(ctx.Done())
 	return func() {
-		cancel()
-		wg.Wait()
+		// The pod workers first, so that no event follows; then the controllers.
 		for _, a := range adapters {
 			_ = a.Close()
 		}
+		cancel()
+		wg.Wait()
 		f.Shutdown()
 		for _, b := range broadcasters {
 			b.Shutdown()
