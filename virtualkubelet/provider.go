@@ -3,7 +3,6 @@ package virtualkubelet
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -15,7 +14,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 
-	"github.com/imagepull/imagepull/kube/events"
+	"github.com/imagepull/imagepull/kube/podstatus"
 	"github.com/imagepull/imagepull/kubelet"
 )
 
@@ -25,13 +24,13 @@ import (
 const (
 	// BackOffPeriod is how long the kubelet's pod worker waits before it syncs a pod again
 	// after a failed sync, before jitter.
-	BackOffPeriod = 10 * time.Second
+	BackOffPeriod = podstatus.BackOffPeriod
 	// ResyncInterval is the kubelet's default --sync-frequency: the longest a failed pod
 	// waits for its next sync.
-	ResyncInterval = time.Minute
+	ResyncInterval = podstatus.ResyncInterval
 	// JitterFactor is the pod worker's workerBackOffPeriodJitterFactor: a retry waits between
 	// BackOffPeriod and 1.5×BackOffPeriod.
-	JitterFactor = 0.5
+	JitterFactor = podstatus.JitterFactor
 	// StatusPollInterval is how often the status of a pod is asked from a provider that is not
 	// a [node.PodNotifier], as virtual-kubelet's own wrapper for such providers does.
 	StatusPollInterval = 5 * time.Second
@@ -95,6 +94,8 @@ type Provider struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	reasons *podstatus.ReasonCache // the kubelet's reason cache, for the node's pods
+
 	mu       sync.Mutex
 	pods     map[string]*podWorker // by namespace/name
 	notifyFn func(*corev1.Pod)     // virtual-kubelet's callback; nil until NotifyPods
@@ -120,7 +121,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{cfg: cfg, inner: cfg.Provider, clock: cfg.Clock, jitter: cfg.Jitter, log: cfg.Logger,
-		pods: map[string]*podWorker{}}
+		pods: map[string]*podWorker{}, reasons: podstatus.NewReasonCache(0)}
 	p.notify, _ = cfg.Provider.(node.PodNotifier)
 	if p.clock == nil {
 		p.clock = clock.RealClock{}
@@ -137,7 +138,7 @@ func New(cfg Config) (*Provider, error) {
 
 // randomJitter is wait.Jitter: d plus a random fraction of up to factor×d.
 func randomJitter(d time.Duration, factor float64) time.Duration {
-	return d + time.Duration(rand.Float64()*factor*float64(d))
+	return podstatus.Jitter(d, factor, rand.Float64())
 }
 
 // Close stops every pod worker and waits for them. Pods already handed to the wrapped
@@ -268,15 +269,14 @@ func (p *Provider) worker(namespace, name string) *podWorker {
 	return p.pods[podKey(namespace, name)]
 }
 
-// event records on the pod object, as the kubelet's recorder.Eventf(pod, …).
-func (p *Provider) event(pod *corev1.Pod, typ, reason, msg string) {
-	p.cfg.Recorder.Event(pod, typ, reason, msg)
+// record records e on the pod, on the container of e's field path when it has one
+// (pkg/kubelet/container/ref.go GenerateContainerRef), as the kubelet's recorder does.
+func (p *Provider) record(pod *corev1.Pod, e kubelet.Event) {
+	if e.FieldPath == "" {
+		p.cfg.Recorder.Event(pod, e.Type, e.Reason, e.Message)
+		return
+	}
+	ref := &corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name,
+		UID: pod.UID, ResourceVersion: pod.ResourceVersion, FieldPath: e.FieldPath}
+	p.cfg.Recorder.Event(ref, e.Type, e.Reason, e.Message)
 }
-
-// recordContainer records on the container's object reference (the pod with a field path).
-func (p *Provider) recordContainer(pod *corev1.Pod, req *kubelet.Request, typ, reason, msg string) {
-	p.cfg.Recorder.Event(events.Reference(req, pod), typ, reason, msg)
-}
-
-// errClosed is returned by a worker's sync when the provider is closing.
-var errClosed = fmt.Errorf("virtualkubelet: closed")

@@ -1,6 +1,7 @@
 package virtualkubelet
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -156,4 +157,66 @@ func TestOtherTenantRefused(t *testing.T) {
 func TestNewRequiresEverything(t *testing.T) {
 	_, err := New(Config{})
 	require.EqualError(t, err, "virtualkubelet: Config.Provider is nil\nvirtualkubelet: Config.Images is nil\nvirtualkubelet: Config.Secrets is nil\nvirtualkubelet: Config.Recorder is nil")
+}
+
+// syncProvider hides memProvider's NotifyPods: a provider that virtual-kubelet has to poll.
+type syncProvider struct{ m *memProvider }
+
+func (s syncProvider) CreatePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.CreatePod(ctx, p)
+}
+func (s syncProvider) UpdatePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.UpdatePod(ctx, p)
+}
+func (s syncProvider) DeletePod(ctx context.Context, p *corev1.Pod) error {
+	return s.m.DeletePod(ctx, p)
+}
+func (s syncProvider) GetPod(ctx context.Context, ns, n string) (*corev1.Pod, error) {
+	return s.m.GetPod(ctx, ns, n)
+}
+func (s syncProvider) GetPodStatus(ctx context.Context, ns, n string) (*corev1.PodStatus, error) {
+	return s.m.GetPodStatus(ctx, ns, n)
+}
+func (s syncProvider) GetPods(ctx context.Context) ([]*corev1.Pod, error) { return s.m.GetPods(ctx) }
+
+// A provider that does not notify: once it has the pod, its status is asked every
+// StatusPollInterval and passed on to virtual-kubelet when it changed, and only then.
+func TestSyncProviderPolled(t *testing.T) {
+	h := newHarness(t, kubelet.Config{})
+	inner := newMemProvider()
+	var err error
+	h.p, err = New(Config{Provider: syncProvider{inner}, Images: h.p.cfg.Images, Secrets: h.p.cfg.Secrets, Recorder: h.events, Clock: h.clock})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, h.p.Close()) })
+	h.p.NotifyPods(t.Context(), func(p *corev1.Pod) { h.statuses <- p })
+
+	require.NoError(t, h.p.CreatePod(t.Context(), testPod("ns", "p", corev1.Container{Name: "c", Image: "registry.example/lib/app:1"})))
+	h.step(StatusPollInterval)
+	p := h.next()
+	assert.Equal(t, corev1.PodRunning, p.Status.Phase)
+	h.step(StatusPollInterval) // unchanged: nothing sent
+	inner.mu.Lock()
+	inner.pods["ns/p"].Status.Phase = corev1.PodSucceeded
+	inner.mu.Unlock()
+	h.step(StatusPollInterval)
+	assert.Equal(t, corev1.PodSucceeded, h.next().Status.Phase)
+	assert.Empty(t, h.statuses)
+}
+
+// A pod updated while it waits syncs at once with its new spec: the new image is ensured and
+// the provider gets the updated pod.
+func TestUpdateWaitingPod(t *testing.T) {
+	h := newHarness(t, kubelet.Config{})
+	pod := testPod("ns", "p", corev1.Container{Name: "c", Image: "registry.example/lib/absent:1", ImagePullPolicy: corev1.PullNever})
+	require.NoError(t, h.p.CreatePod(t.Context(), pod))
+	assert.Equal(t, "ErrImageNeverPull", h.next().Status.ContainerStatuses[0].State.Waiting.Reason)
+
+	updated := pod.DeepCopy()
+	updated.Spec.Containers[0].Image = "registry.example/lib/app:1"
+	updated.Spec.Containers[0].ImagePullPolicy = corev1.PullIfNotPresent
+	require.NoError(t, h.p.UpdatePod(t.Context(), updated))
+	p := h.next()
+	assert.Equal(t, corev1.PodRunning, p.Status.Phase)
+	assert.Equal(t, "registry.example/lib/app:1", p.Spec.Containers[0].Image)
+	assert.Equal(t, 1, h.inner.createCount())
 }

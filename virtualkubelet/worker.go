@@ -10,8 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/imagepull/imagepull/kube"
+	"github.com/imagepull/imagepull/kube/podstatus"
 	"github.com/imagepull/imagepull/kubelet"
-	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 // podWorker is the kubelet's pod worker for one pod, up to the moment the wrapped provider
@@ -23,7 +23,6 @@ type podWorker struct {
 
 	mu      sync.Mutex
 	pod     *corev1.Pod   // the latest spec; its Status is the waiting status
-	images  []ImageStatus // the last sync's outcome, per image
 	created bool          // the wrapped provider has the pod
 	updated chan struct{} // a new spec to sync; capacity 1
 	done    chan struct{} // closed by stop
@@ -32,7 +31,7 @@ type podWorker struct {
 
 func newPodWorker(p *Provider, pod *corev1.Pod) *podWorker {
 	pod = pod.DeepCopy()
-	pod.Status = waitingStatus(pod, nil)
+	pod.Status = podstatus.PodStatus(pod, p.reasons, podstatus.StatusOptions{Now: p.clock.Now()})
 	return &podWorker{p: p, uid: pod.UID, pod: pod, updated: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
@@ -79,23 +78,17 @@ func (w *podWorker) snapshot() *corev1.Pod {
 // the pod's status every StatusPollInterval.
 func (w *podWorker) run(ctx context.Context) {
 	for {
-		err := w.sync(ctx)
+		delay, err := w.sync(ctx)
 		if err == nil {
 			break
 		}
-		if !w.wait(ctx, w.retryDelay()) {
+		if !w.wait(ctx, w.p.jitter(delay, JitterFactor)) {
 			return
 		}
 	}
 	if w.p.notify == nil {
 		w.poll(ctx)
 	}
-}
-
-// retryDelay is completeWork's delay after a failed sync: backOffPeriod, jittered, at most
-// the resync interval.
-func (w *podWorker) retryDelay() time.Duration {
-	return min(w.p.jitter(BackOffPeriod, JitterFactor), ResyncInterval+time.Duration(JitterFactor*float64(ResyncInterval)))
 }
 
 // wait waits d on the provider's clock, or until the pod is updated; false when the worker
@@ -130,45 +123,63 @@ func (w *podWorker) poll(ctx context.Context) {
 	}
 }
 
-// sync is one pass of the kubelet's SyncPod over the pod's images; nil once the wrapped
-// provider has created the pod.
-func (w *podWorker) sync(ctx context.Context) error {
+// sync is one pass of the kubelet's SyncPod over the pod's images (podstatus.SyncAll: the
+// provider starts the whole pod at once); nil once the wrapped provider has created the pod.
+func (w *podWorker) sync(ctx context.Context) (time.Duration, error) {
+	p := w.p
 	pod := w.snapshot()
-	secrets, missing := w.p.pullSecrets(ctx, pod)
-	images, err := w.p.ensureImages(ctx, pod, secrets)
+	secrets, missing := p.pullSecrets(ctx, pod)
+	creds := kube.CredentialSecrets(secrets)
+	handler := ""
+	if pod.Spec.RuntimeClassName != nil {
+		handler = *pod.Spec.RuntimeClassName
+	}
+	res := podstatus.SyncAll(ctx, pod, nil, func(ctx context.Context, step podstatus.Step) (kubelet.Result, error) {
+		req := step.Request(pod)
+		req.PullSecrets, req.RuntimeHandler = creds, handler
+		return p.cfg.Images.EnsureImageExists(ctx, req)
+	})
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	// pkg/kubelet/kubelet.go:2307-2319: only a sync that attempted a pull and failed reports
-	// the Secrets it could not get.
-	if len(missing) > 0 && anyPullFailed(images) {
-		w.p.event(pod, corev1.EventTypeWarning, kube.ReasonMissingPullSecrets, kube.MissingPullSecretsMessage(missing))
+	for _, e := range res.Events {
+		p.record(pod, e)
 	}
-	if err == nil {
-		if err = w.p.inner.CreatePod(ctx, pod); err == nil {
+	// kubelet.go:2307-2319: only a sync with an ErrImagePull start reports the Secrets it could
+	// not get.
+	if e, ok := res.MissingSecretsEvent(missing); ok {
+		p.record(pod, e)
+	}
+	p.reasons.Update(pod.UID, &res)
+	if !res.Failed() {
+		err := p.inner.CreatePod(ctx, pod)
+		if err == nil {
 			w.mu.Lock()
-			w.created, w.images = true, images
+			w.created = true
 			w.mu.Unlock()
-			return nil
+			return 0, nil
 		}
-		w.p.log.Error("provider failed to create the pod", "pod", pod.Namespace+"/"+pod.Name, "err", err)
+		p.log.Error("provider failed to create the pod", "pod", pod.Namespace+"/"+pod.Name, "err", err)
+		w.setStatus(pod)
+		return BackOffPeriod, err
 	}
-	pod.Status = waitingStatus(pod, images)
-	w.mu.Lock()
-	w.pod.Status, w.images = pod.Status, images
-	w.mu.Unlock()
-	w.p.send(pod)
-	return err
+	w.setStatus(pod)
+	return podstatus.RetryDelay(&res, BackOffPeriod, ResyncInterval), errSyncFailed
 }
 
-func anyPullFailed(images []ImageStatus) bool {
-	for _, im := range images {
-		if errors.Is(im.Err, pullpolicy.ErrImagePull) {
-			return true
-		}
-	}
-	return false
+// setStatus computes the pod's status from the reason cache, keeps it, and sends it to
+// virtual-kubelet.
+func (w *podWorker) setStatus(pod *corev1.Pod) {
+	w.mu.Lock()
+	prev := w.pod.Status
+	pod.Status = podstatus.PodStatus(pod, w.p.reasons, podstatus.StatusOptions{Previous: &prev, Now: w.p.clock.Now()})
+	w.pod.Status = pod.Status
+	w.mu.Unlock()
+	w.p.send(pod)
 }
+
+// errSyncFailed says that a container of the pod could not start.
+var errSyncFailed = errors.New("virtualkubelet: a container's image is not ready")
 
 // pullSecrets reads the pod's imagePullSecrets, as getPullSecretsForPod
 // (pkg/kubelet/kubelet_pods.go:1094): empty names are skipped, and the names it cannot get are
@@ -187,94 +198,4 @@ func (p *Provider) pullSecrets(ctx context.Context, pod *corev1.Pod) (found []co
 		found = append(found, *s)
 	}
 	return found, missing
-}
-
-// ImageStatus is the outcome of one image of a pod in the last sync.
-type ImageStatus struct {
-	// Request is what was asked of the image manager: the container (or image volume), its
-	// kind, image and policy.
-	Request kubelet.Request
-	// Attempted is false for a container not reached: an init container after one that
-	// failed. Result and Err are then zero.
-	Attempted bool
-	// Result and Err are what EnsureImageExists returned. For a container that mounts an image
-	// volume that failed, they are the volume's.
-	Result kubelet.Result
-	Err    error
-}
-
-// ensureImages runs the kubelet's image work of one SyncPod: the image volumes, all of them
-// (kuberuntime_manager.go:2035 getImageVolumes), then each init container in order until one
-// fails, then every regular container; a container that mounts a failed image volume fails
-// with the volume's error without its own image being ensured (toKubeContainerImageVolumes,
-// kuberuntime_manager.go:2001), and each failing container gets startContainer's Warning
-// Failed "Error: <reason>" event (kuberuntime_container.go:218). The error is the first
-// failure, nil when every image is ready.
-func (p *Provider) ensureImages(ctx context.Context, pod *corev1.Pod, secrets []corev1.Secret) ([]ImageStatus, error) {
-	creds := kube.CredentialSecrets(secrets)
-	base := kubelet.Pod{Namespace: pod.Namespace, Name: pod.Name, UID: string(pod.UID),
-		ServiceAccount: pod.Spec.ServiceAccountName, Annotations: pod.Annotations}
-	handler := ""
-	if pod.Spec.RuntimeClassName != nil {
-		handler = *pod.Spec.RuntimeClassName
-	}
-	request := func(kind kubelet.ContainerKind, name, image string, policy corev1.PullPolicy) kubelet.Request {
-		return kubelet.Request{Pod: base, Container: name, Kind: kind, Image: image,
-			Policy: pullpolicy.Policy(policy), PullSecrets: creds, RuntimeHandler: handler}
-	}
-	var out []ImageStatus
-	var first error
-	ensure := func(req kubelet.Request) ImageStatus {
-		res, err := p.cfg.Images.EnsureImageExists(ctx, req)
-		if err != nil && first == nil {
-			first = err
-		}
-		return ImageStatus{Request: req, Attempted: true, Result: res, Err: err}
-	}
-	volumes := map[string]ImageStatus{}
-	for _, v := range pod.Spec.Volumes {
-		if v.Image != nil {
-			st := ensure(request(kubelet.KindImageVolume, v.Name, v.Image.Reference, v.Image.PullPolicy))
-			volumes[v.Name] = st
-			out = append(out, st)
-		}
-	}
-	start := func(kind kubelet.ContainerKind, c *corev1.Container) ImageStatus {
-		req := request(kind, c.Name, c.Image, c.ImagePullPolicy)
-		var failed *ImageStatus
-		for _, m := range c.VolumeMounts {
-			if v, ok := volumes[m.Name]; ok && v.Err != nil {
-				p.recordContainer(pod, &req, corev1.EventTypeWarning, "Failed", "Error: "+startErrorMessage(v.Err))
-				failed = &v
-			}
-		}
-		if failed != nil {
-			return ImageStatus{Request: req, Attempted: true, Result: failed.Result, Err: failed.Err}
-		}
-		st := ensure(req)
-		if st.Err != nil {
-			p.recordContainer(pod, &req, corev1.EventTypeWarning, "Failed", "Error: "+startErrorMessage(st.Err))
-		}
-		return st
-	}
-	initFailed := false
-	for i := range pod.Spec.InitContainers {
-		c := &pod.Spec.InitContainers[i]
-		if initFailed {
-			out = append(out, ImageStatus{Request: request(kubelet.KindInitContainer, c.Name, c.Image, c.ImagePullPolicy)})
-			continue
-		}
-		st := start(kubelet.KindInitContainer, c)
-		initFailed = st.Err != nil
-		out = append(out, st)
-	}
-	for i := range pod.Spec.Containers {
-		c := &pod.Spec.Containers[i]
-		if initFailed {
-			out = append(out, ImageStatus{Request: request(kubelet.KindContainer, c.Name, c.Image, c.ImagePullPolicy)})
-			continue
-		}
-		out = append(out, start(kubelet.KindContainer, c))
-	}
-	return out, first
 }

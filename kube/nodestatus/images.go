@@ -35,14 +35,16 @@ const (
 //
 // images is not modified. The result is nil when there is no image to report, as the kubelet's.
 func Images(images []pullpolicy.LocalImage, maxImages int) []corev1.ContainerImage {
-	sorted := slices.Clone(images)
+	sorted := make([]*pullpolicy.LocalImage, len(images)) // sort pointers: images are large
+	for i := range images {
+		sorted[i] = &images[i]
+	}
 	slices.SortStableFunc(sorted, byImageSize)
 	if maxImages > -1 && maxImages < len(sorted) {
 		sorted = sorted[:maxImages]
 	}
 	var out []corev1.ContainerImage
-	for i := range sorted {
-		img := &sorted[i]
+	for _, img := range sorted {
 		names := make([]string, 0, min(len(img.RepoDigests)+len(img.RepoTags), MaxNamesPerImage))
 		names = append(names, img.RepoDigests...)
 		names = append(names, img.RepoTags...)
@@ -55,7 +57,7 @@ func Images(images []pullpolicy.LocalImage, maxImages int) []corev1.ContainerIma
 }
 
 // byImageSize is sliceutils.ByImageSize: size descending, then ID descending.
-func byImageSize(a, b pullpolicy.LocalImage) int {
+func byImageSize(a, b *pullpolicy.LocalImage) int {
 	if a.Size != b.Size {
 		return cmp.Compare(b.Size, a.Size)
 	}

@@ -17,7 +17,9 @@
 // and returns a [SyncResult]: each container's [Start] (ready, or failed with a reason and a
 // message) and the Failed events. [SyncAll] does the same in one pass for a runtime that starts
 // the whole pod at once (a virtual-kubelet provider's CreatePod), counting each init container
-// whose images are ready as completed.
+// whose images are ready as completed. For a runtime that runs init containers one at a time,
+// [PlanProgress] and [SyncProgress] take each container's [ContainerProgress], so that an init
+// container still running holds the rest up, as in the kubelet.
 //
 // # Statuses
 //

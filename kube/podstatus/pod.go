@@ -17,6 +17,8 @@ const (
 	ReasonReadinessGatesNotReady   = "ReadinessGatesNotReady"
 	ReasonPodSandboxNotReady       = "PodSandboxNotReady"
 	MessageNoPodSandbox            = "no pod sandbox exists"
+
+	reasonUnknownStatuses = "UnknownContainerStatuses"
 )
 
 // PodStatus returns the status the kubelet writes for pod while it ensures the pod's images
@@ -137,6 +139,10 @@ func conditions(pod *corev1.Pod, prev *corev1.PodStatus, initS, mainS []corev1.C
 // containersReadyCondition is GenerateContainersReadyCondition (status/generate.go:51).
 func containersReadyCondition(pod *corev1.Pod, all []corev1.ContainerStatus, phase corev1.PodPhase) corev1.PodCondition {
 	c := corev1.PodCondition{Type: corev1.ContainersReady, ObservedGeneration: pod.Generation}
+	if all == nil {
+		c.Status, c.Reason = corev1.ConditionFalse, reasonUnknownStatuses
+		return c
+	}
 	var unknown, unready []string
 	check := func(ct *corev1.Container) {
 		if s := findStatus(all, ct.Name); s == nil {
@@ -202,6 +208,10 @@ func podReady(pod *corev1.Pod, containersReady corev1.PodCondition, conds []core
 // initialized is GeneratePodInitializedCondition (status/generate.go:186).
 func initialized(pod *corev1.Pod, all []corev1.ContainerStatus, phase corev1.PodPhase) corev1.PodCondition {
 	c := corev1.PodCondition{Type: corev1.PodInitialized, ObservedGeneration: pod.Generation}
+	if all == nil && len(pod.Spec.InitContainers) > 0 {
+		c.Status, c.Reason = corev1.ConditionFalse, reasonUnknownStatuses
+		return c
+	}
 	var unknown, incomplete []string
 	for i := range pod.Spec.InitContainers {
 		ct := &pod.Spec.InitContainers[i]

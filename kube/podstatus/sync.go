@@ -7,7 +7,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/imagepull/imagepull/internal/clip"
+	"github.com/imagepull/imagepull/kube"
 	"github.com/imagepull/imagepull/kubelet"
+	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 // The event startContainer records when the image of a container cannot be ensured
@@ -190,6 +192,27 @@ func (r *SyncResult) Failed() bool {
 	return false
 }
 
+// MissingSecretsEvent returns the Warning FailedToRetrieveImagePullSecret event the kubelet
+// records on the pod after a sync (kubelet.go:2306-2319) when the pod's imagePullSecrets name
+// Secrets it could not get (missing, in the pod's order, as [kube.PullSecrets] returns them)
+// and a start of the sync failed with ErrImagePull: not after a sync in back-off
+// (ImagePullBackOff), nor after another reason such as RegistryUnavailable. ok is false when
+// the kubelet records nothing. The event is on the pod itself: its FieldPath is "".
+func (r *SyncResult) MissingSecretsEvent(missing []string) (e kubelet.Event, ok bool) {
+	if len(missing) == 0 {
+		return kubelet.Event{}, false
+	}
+	for i := range r.Starts {
+		if errors.Is(r.Starts[i].Err, pullpolicy.ErrImagePull) {
+			return kubelet.Event{
+				Type: kubelet.EventTypeWarning, Reason: kube.ReasonMissingPullSecrets,
+				Message: kube.MissingPullSecretsMessage(missing),
+			}, true
+		}
+	}
+	return kubelet.Event{}, false
+}
+
 // Sync runs the image part of one kubelet SyncPod of pod: it calls ensure for each step of
 // [Plan] and returns what the kubelet's runtime manager makes of the outcomes
 // (kuberuntime_manager.go:1814-1962):
@@ -278,20 +301,33 @@ func (r *SyncResult) start(ctx context.Context, pod *corev1.Pod, step Step, volu
 				continue
 			}
 			r.failed(step, v.Err)
-			start.Err, start.Reason, start.Message = v.Err, Reason(v.Err), v.Result.Message
+			start.Err, start.Reason, start.Message = v.Err, Reason(v.Err), message(v)
 		}
 	}
 	if start.Err == nil {
 		e := *r.ensure(ctx, step, ensure)
 		if e.Err != nil {
 			r.failed(step, e.Err)
-			start.Err, start.Reason, start.Message = e.Err, Reason(e.Err), e.Result.Message
+			start.Err, start.Reason, start.Message = e.Err, Reason(e.Err), message(&e)
 		} else {
 			start.ImageRef = e.Result.ImageRef
 		}
 	}
 	r.Starts = append(r.Starts, start)
 	return start
+}
+
+// message is the waiting message of a failed call: the message EnsureImageExists returned
+// (Result.Message), or, when an EnsureFunc left it out, the error's.
+func message(e *Ensured) string {
+	if e.Result.Message != "" {
+		return e.Result.Message
+	}
+	var ee *kubelet.EnsureError
+	if errors.As(e.Err, &ee) {
+		return ee.Message
+	}
+	return ""
 }
 
 // failed records the Failed event of a container whose image could not be ensured.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagepull/imagepull/kube/podstatus"
 	"github.com/imagepull/imagepull/kubelet"
+	"github.com/imagepull/imagepull/pullpolicy"
 )
 
 func TestPlan(t *testing.T) {
@@ -251,4 +252,49 @@ func TestSyncAll(t *testing.T) {
 			assert.Equal(t, tt.wantFail, failed)
 		})
 	}
+}
+
+func TestMissingSecretsEvent(t *testing.T) {
+	t.Parallel()
+	regUnavailable := outcome{reason: pullpolicy.ErrRegistryUnavailable, msg: "image pull failed for x because the registry is unavailable"}
+	tests := []struct {
+		name    string
+		out     map[string]outcome
+		missing []string
+		want    bool
+	}{
+		{"ErrImagePull and a missing Secret", map[string]outcome{"private:1": pullFailed}, []string{"regcred", "other"}, true},
+		{"no missing Secret", map[string]outcome{"private:1": pullFailed}, nil, false},
+		{"back-off: no pull was attempted", map[string]outcome{"private:1": backOff}, []string{"regcred"}, false},
+		{"another reason", map[string]outcome{"private:1": regUnavailable}, []string{"regcred"}, false},
+		{"no failure", nil, []string{"regcred"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeEnsure{out: tt.out}
+			r := podstatus.Sync(context.Background(), pod(nil, []corev1.Container{ctr("a", "private:1"), ctr("b", "app:1")}), nil, f.ensure)
+			e, ok := r.MissingSecretsEvent(tt.missing)
+			require.Equal(t, tt.want, ok)
+			if ok {
+				assert.Equal(t, kubelet.Event{
+					Type: "Warning", Reason: "FailedToRetrieveImagePullSecret",
+					Message: "Unable to retrieve some image pull secrets (regcred, other); attempting to pull the image may not succeed.",
+				}, e)
+			}
+		})
+	}
+}
+
+// An EnsureFunc that returns the error without the Result still gives the waiting message.
+func TestSyncMessageFromError(t *testing.T) {
+	t.Parallel()
+	p := pod(nil, []corev1.Container{ctr("a", "private:1")})
+	ensure := func(context.Context, podstatus.Step) (kubelet.Result, error) {
+		return kubelet.Result{}, &kubelet.EnsureError{Reason: pullpolicy.ErrImagePull, Message: pullFailed.msg}
+	}
+	r := podstatus.Sync(context.Background(), p, nil, ensure)
+	require.Len(t, r.Starts, 1)
+	assert.Equal(t, pullFailed.msg, r.Starts[0].Message)
+	assert.Equal(t, "ErrImagePull", r.Starts[0].Reason)
 }
