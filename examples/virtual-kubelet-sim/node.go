@@ -18,7 +18,6 @@ import (
 	"k8s.io/client-go/tools/record"
 
 	"github.com/imagepull/imagepull/examples/virtual-kubelet-sim/sim"
-	"github.com/imagepull/imagepull/kube/nodestatus"
 	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/virtualkubelet"
 )
@@ -29,8 +28,8 @@ type options struct {
 	prefix    string
 	plainHTTP []string
 	namespace string // "" means all
-	// statusEvery is how often a node reports its status (its images); zero means 10 s, the
-	// kubelet's nodeStatusUpdateFrequency.
+	// statusEvery is how often a node lists its images for Node.status.images; zero means
+	// virtualkubelet.NodeStatusInterval (10 s, the kubelet's nodeStatusUpdateFrequency).
 	statusEvery time.Duration
 }
 
@@ -112,8 +111,9 @@ func (c *cluster) startNode(ctx context.Context, client kubernetes.Interface, f 
 	if err != nil {
 		return err
 	}
-	np := &nodeProvider{node: nodeObject(name), images: rt, every: opts.statusEvery}
-	nc, err := vknode.NewNodeController(np, np.node.DeepCopy(), client.CoreV1().Nodes(),
+	n := nodeObject(name)
+	np := virtualkubelet.NewNodeProvider(n, rt, &virtualkubelet.NodeOptions{Interval: opts.statusEvery})
+	nc, err := vknode.NewNodeController(np, n, client.CoreV1().Nodes(),
 		vknode.WithNodeEnableLeaseV1(client.CoordinationV1().Leases(corev1.NamespaceNodeLease), vknode.DefaultLeaseDuration))
 	if err != nil {
 		return err
@@ -170,54 +170,4 @@ func nodeObject(name string) *corev1.Node {
 			NodeInfo: corev1.NodeSystemInfo{OperatingSystem: "linux", Architecture: "amd64", KubeletVersion: "v1.37.2-sim"},
 		},
 	}
-}
-
-// nodeProvider is the node's virtual-kubelet NodeProvider: it reports the node's images
-// (kube/nodestatus: the kubelet's Node.status.images) every statusEvery.
-type nodeProvider struct {
-	node   *corev1.Node
-	images kubelet.ImageLister
-	every  time.Duration
-}
-
-// Ping reports the node alive: the simulated runtime cannot fail.
-func (p *nodeProvider) Ping(ctx context.Context) error { return ctx.Err() }
-
-// NotifyNodeStatus starts the status loop: the node's images, now and every statusEvery.
-func (p *nodeProvider) NotifyNodeStatus(ctx context.Context, cb func(*corev1.Node)) {
-	every := p.every
-	if every == 0 {
-		every = 10 * time.Second
-	}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		var last []corev1.ContainerImage
-		for {
-			imgs, err := nodestatus.List(ctx, p.images, nodestatus.DefaultMaxImages)
-			if err == nil && !equalImages(imgs, last) {
-				n := p.node.DeepCopy()
-				n.Status.Images = imgs
-				cb(n)
-				last = imgs
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
-func equalImages(a, b []corev1.ContainerImage) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].SizeBytes != b[i].SizeBytes || fmt.Sprint(a[i].Names) != fmt.Sprint(b[i].Names) {
-			return false
-		}
-	}
-	return true
 }
