@@ -594,7 +594,8 @@ func (p ProbeResult) img() reference.Image {
 // detail is the status, code and message of the answer, or the cause of a failure without
 // an answer; "" when there is nothing to add.
 func (p ProbeResult) detail() string {
-	if p.Kind == KindFound || p.Kind == KindNotFound || p.Kind == KindRepositoryNotFound {
+	switch p.Kind {
+	case KindFound, KindNotFound, KindRepositoryNotFound, KindBadCredential:
 		return ""
 	}
 	var parts []string
@@ -603,6 +604,8 @@ func (p ProbeResult) detail() string {
 	}
 	if p.Code != "" {
 		parts = append(parts, p.Code)
+	} else if p.StatusCode != 0 {
+		parts = append(parts, http.StatusText(p.StatusCode))
 	}
 	if p.Detail != "" {
 		parts = append(parts, p.Detail)
@@ -614,9 +617,16 @@ func (p ProbeResult) detail() string {
 }
 
 // cause returns the innermost useful text of err: the resolver's "resolving … on …:" prefix
-// and Go's `Head "URL":` prefix are dropped.
+// and Go's `Head "URL":` prefix are dropped, and a DNS failure is "lookup NAME: REASON",
+// without the address of the DNS server, which depends on the machine.
 func cause(err error) string {
-	var e *Error
+	var (
+		e      *Error
+		dnsErr *net.DNSError
+	)
+	if errors.As(err, &dnsErr) {
+		return clip.String("lookup "+dnsErr.Name+": "+dnsErr.Err, clip.MaxField)
+	}
 	if errors.As(err, &e) && e.Err != nil {
 		err = e.Err
 	}
