@@ -281,7 +281,7 @@ var (
 )
 
 // doctorBinary builds cmd/imagepull of the root module once per run.
-func doctorBinary(t *testing.T) string {
+func doctorBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "doctor-bin-")
@@ -302,7 +302,7 @@ func doctorBinary(t *testing.T) string {
 
 // runDoctor runs the binary and returns its standard output. doctor exits 1 when it finds a
 // cause, which is every scenario's point; any other failure fails the test.
-func runDoctor(t *testing.T, bin string, args ...string) string {
+func runDoctor(t testing.TB, bin string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
@@ -331,7 +331,10 @@ func setNodeImages(t *testing.T, f *fixture, names []string) {
 var (
 	metaGet    = metav1.GetOptions{}
 	metaUpdate = metav1.UpdateOptions{}
+	metaCreate = metav1.CreateOptions{}
 )
+
+func metaObject(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }
 
 // TestDoctorScenarioWorlds checks the scenarios' premises as the API server stored them,
 // without doctor: each pod waits with the kubelet's reason, on its own node, and in the
