@@ -489,9 +489,13 @@ func (p *prober) listTags(ctx context.Context) {
 // `NotFound: 127.0.0.1:5000 has no tag "v2" of app (tags: v1, v1.9)`. It never shows a
 // credential's secret.
 func (p ProbeResult) Text() string {
+	return p.Kind.String() + ": " + p.Message()
+}
+
+// Message is [ProbeResult.Text] without the kind in front: what happened, in one line, such
+// as `127.0.0.1:5000 has no tag "v2" of app (tags: v1, v1.9)`.
+func (p ProbeResult) Message() string {
 	var b strings.Builder
-	b.WriteString(p.Kind.String())
-	b.WriteString(": ")
 	what := p.what()
 	who := p.Credential
 	switch p.Kind {

@@ -20,6 +20,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/imagepull/imagepull/doctor"
+	"github.com/imagepull/imagepull/registry"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
@@ -186,14 +188,13 @@ var doctorScenarios = []doctorScenario{{
 	},
 }}
 
-// TestDoctorScenarios runs imagepull doctor, as a built binary, on each of issue 20's
-// scenarios and compares its text and JSON output with the golden files in testdata/doctor
-// (rewrite them with -update), and checks that the root cause it names first is the
-// scenario's. The accuracy table in the README is this test's.
+// TestDoctorScenarios diagnoses each of issue 20's scenarios with package doctor asking the
+// registry through package registry's Probe, compares the text and JSON reports with the
+// golden files in testdata/doctor (rewrite them with -update), and checks that the root cause
+// named first is the scenario's: the accuracy table in the README is this test's log. The same
+// scenarios through the built CLI are TestDoctorScenariosCLI.
 func TestDoctorScenarios(t *testing.T) {
 	needControlPlane(t)
-	bin := doctorBinary(t)
-	kubeconfig := writeKubeconfig(t, hookAPI)
 	var (
 		mu    sync.Mutex
 		table []string
@@ -202,9 +203,7 @@ func TestDoctorScenarios(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			ns := "doctor-" + sc.name
 			f, pod, flags := sc.setup(t, ns)
-			args := append([]string{"doctor", "pod/" + pod, "-n", ns, "--kubeconfig", kubeconfig}, flags...)
-			text := runDoctor(t, bin, args...)
-			js := runDoctor(t, bin, append(args, "-o", "json")...)
+			text, js := diagnose(t, ns, pod, flags)
 			norm := normalizer(f)
 			golden(t, sc.name+".txt", norm(text))
 			golden(t, sc.name+".json", norm(js))
@@ -217,6 +216,50 @@ func TestDoctorScenarios(t *testing.T) {
 		})
 	}
 	t.Logf("accuracy:\n| scenario | root cause | doctor named first | |\n|---|---|---|---|\n%s", strings.Join(table, "\n"))
+}
+
+// diagnose runs package doctor on pod ns/pod with a registryProber configured by the doctor
+// flags given (--plain-http HOST) and returns its text and JSON reports.
+func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
+	t.Helper()
+	opts := &registry.Options{MaxRetries: -1, Timeout: 10 * time.Second}
+	for i := 0; i+1 < len(flags); i += 2 {
+		require.Equal(t, "--plain-http", flags[i])
+		opts.PlainHTTP = append(opts.PlainHTTP, flags[i+1])
+	}
+	res, err := registry.NewResolver(opts)
+	require.NoError(t, err)
+	defer res.CloseIdleConnections()
+	d := doctor.New(hookAPI.Client, &doctor.Options{Prober: registryProber{res}})
+	rep, err := d.Diagnose(t.Context(), doctor.Target{Kind: "pod", Name: pod, Namespace: ns})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteText(&buf))
+	out, err := json.MarshalIndent(rep, "", "  ")
+	require.NoError(t, err)
+	return buf.String(), string(out) + "\n"
+}
+
+// TestDoctorScenariosCLI runs imagepull doctor, the built binary, on each scenario, with its
+// text and JSON output compared with the golden files in testdata/doctor/cli, and the root
+// cause named first checked as in TestDoctorScenarios.
+func TestDoctorScenariosCLI(t *testing.T) {
+	needControlPlane(t)
+	bin := doctorBinary(t)
+	kubeconfig := writeKubeconfig(t, hookAPI)
+	for _, sc := range doctorScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			ns := "cli-" + sc.name
+			f, pod, flags := sc.setup(t, ns)
+			args := append([]string{"doctor", "pod/" + pod, "-n", ns, "--kubeconfig", kubeconfig}, flags...)
+			text := runDoctor(t, bin, args...)
+			js := runDoctor(t, bin, append(args, "-o", "json")...)
+			norm := normalizer(f)
+			golden(t, filepath.Join("cli", sc.name+".txt"), strings.ReplaceAll(norm(text), ns, "NS"))
+			golden(t, filepath.Join("cli", sc.name+".json"), strings.ReplaceAll(norm(js), ns, "NS"))
+			assert.Equal(t, sc.cause, firstCause(t, js), "the root cause named first\n%s", text)
+		})
+	}
 }
 
 func mark(ok bool) string {
