@@ -430,3 +430,12 @@ func TestEventsBesideTheDiagnosis(t *testing.T) {
 	assert.Equal(t, CauseMissingSecret, ir.Finding.Cause)
 	assert.True(t, ir.Actual.Agrees)
 }
+
+func TestWithoutRegistryASecretThatCannotWorkIsTheCause(t *testing.T) {
+	client := fake.NewClientset(newPod("p", img, withSecrets("regcred"), waiting("ErrImagePull", "401")), node("node-1"))
+	rep, err := New(client, nil).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	f := rep.Pods[0].Images[0].Finding
+	assert.Equal(t, CauseMissingSecret, f.Cause)
+	assert.Contains(t, f.Summary, "the registry was not asked")
+}

@@ -203,9 +203,16 @@ func (r *run) pullFinding(ctx context.Context, st *podState, ki kube.Image, img 
 		}
 	}
 	if ir.Attempts[0].Result.Kind == ProbeSkipped {
+		// Without the registry's answer, a Secret that cannot work is the likeliest cause.
+		if f, ok := r.secretFindings(st, img, ir, false); ok && f.Cause != CauseUnknown {
+			f.Summary += " (the registry was not asked: " + ir.Attempts[0].Result.Message + ")"
+			ir.Finding = f
+			return
+		} else if ok {
+			ir.Also = append([]Finding{f}, ir.Also...)
+		}
 		ir.Finding = Finding{Cause: CauseUnknown, Summary: "the registry was not asked: " + ir.Attempts[0].Result.Message,
 			Hint: fmt.Sprintf("on node %s run: crictl pull %s", cmpOr(st.pod.Spec.NodeName, "NODE"), img)}
-		r.secretFindings(st, img, ir, true)
 		return
 	}
 	if ok {
