@@ -84,6 +84,10 @@ func StartAPIServer(ctx context.Context, opts APIServerOptions) (*APIServer, err
 		fmt.Sprintf("--secure-port=%d", ports[0]),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
+		// v1.37 refuses a loopback advertise address with the default (lease) endpoint
+		// reconciler (pkg/controlplane/instance.go:354); nothing here needs the kubernetes
+		// Service's endpoints.
+		"--endpoint-reconciler-type=none",
 		"--authorization-mode=RBAC",
 		"--token-auth-file=" + tokenFile,
 		"--service-cluster-ip-range=10.96.0.0/24",
