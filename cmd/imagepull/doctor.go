@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -14,10 +11,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/imagepull/imagepull/credential"
 	"github.com/imagepull/imagepull/doctor"
-	"github.com/imagepull/imagepull/pullpolicy"
-	"github.com/imagepull/imagepull/reference"
 	"github.com/imagepull/imagepull/registry"
 )
 
@@ -129,12 +123,12 @@ func (r *doctorRunner) run(ctx context.Context, a *app, args []string) error {
 		opts.Provider = provider
 	}
 	if !r.noRegistry {
-		p, err := r.prober()
+		res, err := r.prober()
 		if err != nil {
 			return err
 		}
-		defer p.res.CloseIdleConnections()
-		opts.Prober = p
+		defer res.CloseIdleConnections()
+		opts.Prober = doctor.RegistryProber(res)
 	}
 	var (
 		once sync.Once
@@ -172,10 +166,10 @@ func (r *doctorRunner) run(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// prober builds the registry client doctor asks: plain HTTP to --plain-http hosts, the
-// --ca-file authorities beside the system's, no retries (one answer per call: a rate limit
-// is reported, not waited out).
-func (r *doctorRunner) prober() (*resolverProber, error) {
+// prober builds the registry client doctor asks (registry.Resolver.Probe): plain HTTP to
+// --plain-http hosts, the --ca-file authorities beside the system's, no retries (one answer
+// per call: a rate limit is reported, not waited out).
+func (r *doctorRunner) prober() (*registry.Resolver, error) {
 	opts := &registry.Options{PlainHTTP: r.reg.plainHTTP, MaxRetries: -1, Timeout: r.timeout}
 	if len(r.caFiles) > 0 {
 		pool, err := x509.SystemCertPool()
@@ -191,46 +185,11 @@ func (r *doctorRunner) prober() (*resolverProber, error) {
 				return nil, inputErr(fmt.Errorf("--ca-file %s: no PEM certificate", f))
 			}
 		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		tr.ResponseHeaderTimeout = r.timeout
-		opts.Transport = tr
+		opts.RootCAs = pool
 	}
 	res, err := registry.NewResolver(opts)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	return &resolverProber{res: res}, nil
-}
-
-// resolverProber asks a registry with package registry's resolver, one credential at a time,
-// and sorts its answer by the resolver's own error kinds.
-type resolverProber struct{ res *registry.Resolver }
-
-func (p *resolverProber) Probe(ctx context.Context, img reference.Image, cred *credential.Credential) doctor.ProbeResult {
-	var creds []credential.Credential
-	if cred != nil {
-		creds = []credential.Credential{*cred}
-	}
-	d, err := p.res.ResolveWithCredentials(ctx, img, creds)
-	if err == nil {
-		return doctor.ProbeResult{Kind: doctor.ProbeOK, Digest: d.String()}
-	}
-	res := doctor.ProbeResult{Kind: doctor.ProbeError, Message: err.Error()}
-	var re *registry.Error
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		res.Kind = doctor.ProbeNotFound
-	case errors.As(err, &re) && (re.StatusCode == http.StatusForbidden || re.Code == "DENIED"):
-		res.Kind = doctor.ProbeDenied
-	case errors.Is(err, registry.ErrUnauthorized):
-		res.Kind = doctor.ProbeUnauthorized
-	case errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests:
-		res.Kind = doctor.ProbeRateLimited
-	case errors.Is(err, context.DeadlineExceeded):
-		res.Kind = doctor.ProbeTimeout
-	case errors.Is(err, pullpolicy.ErrRegistryUnavailable):
-		res.Kind = doctor.ProbeUnavailable
-	}
-	return res
+	return res, nil
 }
