@@ -49,8 +49,8 @@ func TestDiagnoseCauses(t *testing.T) {
 		{
 			name:    "wrong tag: the newest existing tag is named",
 			objects: []runtime.Object{newPod("p", img, waiting("ErrImagePull", `rpc error: code = NotFound desc = failed to pull and unpack image "reg.example.com/team/app:v2": not found`))},
-			answers: map[string]ProbeResult{img + " -": {Kind: ProbeNotFound, Message: "manifest unknown", Tags: []string{"v1.8", "v1.9"}}},
-			cause:   CauseNotFound, summary: "has no tag v2 in reg.example.com/team/app", hint: "the tag v2 does not exist; v1.9 is the newest tag",
+			answers: map[string]ProbeResult{img + " -": {Kind: ProbeNotFound, Message: "manifest unknown", Tags: []string{"latest", "v1.10", "v1.10-rc1", "v1.8", "v1.9"}}},
+			cause:   CauseNotFound, summary: "manifest unknown", hint: "the tag v2 does not exist; v1.10 is the newest",
 			presence: Absent, agrees: true, probes: 1,
 		},
 		{
@@ -429,4 +429,45 @@ func TestEventsBesideTheDiagnosis(t *testing.T) {
 	assert.ElementsMatch(t, []string{"FailedToRetrieveImagePullSecret", "Failed"}, reasons)
 	assert.Equal(t, CauseMissingSecret, ir.Finding.Cause)
 	assert.True(t, ir.Actual.Agrees)
+}
+
+func TestWithoutRegistryASecretThatCannotWorkIsTheCause(t *testing.T) {
+	client := fake.NewClientset(newPod("p", img, withSecrets("regcred"), waiting("ErrImagePull", "401")), node("node-1"))
+	rep, err := New(client, nil).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	f := rep.Pods[0].Images[0].Finding
+	assert.Equal(t, CauseMissingSecret, f.Cause)
+	assert.Contains(t, f.Summary, "the registry was not asked")
+}
+
+func TestNewestTag(t *testing.T) {
+	tests := []struct {
+		tags []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"latest"}, "latest"},
+		{[]string{"latest", "v1.10", "v1.9"}, "v1.10"},
+		{[]string{"1.27.0", "1.27.0-alpine", "1.26.3"}, "1.27.0"},
+		{[]string{"v2.0.0-rc1", "v1.9.9"}, "v2.0.0-rc1"},
+		{[]string{"v2.0.0-rc1", "v2.0.0"}, "v2.0.0"},
+		{[]string{"2024.01.05", "2023.12.30"}, "2024.01.05"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, newestTag(tt.tags), tt.tags)
+	}
+}
+
+func TestAnonymousNotFoundBesideAMissingSecret(t *testing.T) {
+	// A registry may answer 404 to an anonymous request for a private repository: with a
+	// missing pull Secret, the Secret is the cause, and the 404 is told beside it.
+	client := fake.NewClientset(newPod("p", img, withSecrets("regcred"), waiting("ErrImagePull", "not found")), node("node-1"))
+	prober := &fakeProber{answers: map[string]ProbeResult{img + " -": {Kind: ProbeRepositoryNotFound}}}
+	rep, err := New(client, &Options{Prober: prober}).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	ir := rep.Pods[0].Images[0]
+	assert.Equal(t, CauseMissingSecret, ir.Finding.Cause)
+	require.Len(t, ir.Also, 1)
+	assert.Equal(t, CauseNotFound, ir.Also[0].Cause)
+	assert.Contains(t, ir.Also[0].Summary, "has no repository team/app")
 }

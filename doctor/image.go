@@ -1,9 +1,11 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -203,9 +205,16 @@ func (r *run) pullFinding(ctx context.Context, st *podState, ki kube.Image, img 
 		}
 	}
 	if ir.Attempts[0].Result.Kind == ProbeSkipped {
+		// Without the registry's answer, a Secret that cannot work is the likeliest cause.
+		if f, ok := r.secretFindings(st, img, ir, false); ok && f.Cause != CauseUnknown {
+			f.Summary += " (the registry was not asked: " + ir.Attempts[0].Result.Message + ")"
+			ir.Finding = f
+			return
+		} else if ok {
+			ir.Also = append([]Finding{f}, ir.Also...)
+		}
 		ir.Finding = Finding{Cause: CauseUnknown, Summary: "the registry was not asked: " + ir.Attempts[0].Result.Message,
 			Hint: fmt.Sprintf("on node %s run: crictl pull %s", cmpOr(st.pod.Spec.NodeName, "NODE"), img)}
-		r.secretFindings(st, img, ir, true)
 		return
 	}
 	if ok {
@@ -229,7 +238,7 @@ func (r *run) failure(st *podState, img reference.Image, ir *ImageReport) Findin
 	allAuth := true
 	for i := range ir.Attempts {
 		a := &ir.Attempts[i]
-		if a.Result.Kind == ProbeNotFound && notFound == nil {
+		if (a.Result.Kind == ProbeNotFound || a.Result.Kind == ProbeRepositoryNotFound) && notFound == nil {
 			notFound = a
 		}
 		if !a.Result.Kind.auth() {
@@ -237,13 +246,22 @@ func (r *run) failure(st *podState, img reference.Image, ir *ImageReport) Findin
 		}
 	}
 	last := ir.Attempts[len(ir.Attempts)-1]
-	if notFound != nil && (notFound.Credential != "anonymous" || len(ir.Credentials) == 0) {
+	if notFound != nil && notFound.Credential != "anonymous" {
+		// A credential reached the registry, and the manifest is not there.
 		r.secretFindings(st, img, ir, true)
 		return notFoundFinding(img, notFound.Result)
 	}
-	if allAuth || (notFound != nil && notFound.Credential == "anonymous") {
+	if allAuth || notFound != nil {
+		// Refused, or not found anonymously, which some registries answer for a private
+		// repository: a pull Secret that cannot work comes first.
 		if f, ok := r.secretFindings(st, img, ir, false); ok {
+			if notFound != nil {
+				ir.Also = append(ir.Also, notFoundFinding(img, notFound.Result))
+			}
 			return f
+		}
+		if notFound != nil {
+			return notFoundFinding(img, notFound.Result)
 		}
 		anonymous := len(ir.Credentials) == 0
 		switch {
@@ -282,16 +300,88 @@ func notFoundFinding(img reference.Image, res ProbeResult) Finding {
 	if d := img.Digest(); d != "" {
 		what = "digest " + d.String()
 	}
-	f := Finding{Cause: CauseNotFound, Summary: fmt.Sprintf("%s has no %s in %s: %s", registryOf(img), what, img.Repository(), res.Message)}
-	switch n := len(res.Tags); {
-	case n > 0:
-		f.Summary += fmt.Sprintf(" (it has %d tags)", n)
-		f.Hint = fmt.Sprintf("the %s does not exist; %s is the newest tag", what, res.Tags[n-1])
-	default:
-		f.Hint = fmt.Sprintf("check the name and the %s: the registry has no such manifest (or hides a private repository as not found)", what)
+	if res.Kind == ProbeRepositoryNotFound {
+		return Finding{Cause: CauseNotFound, Summary: cmpOr(res.Message, fmt.Sprintf("%s has no repository %s", registryOf(img), img.Path())),
+			Hint: fmt.Sprintf("check the image name %s: the registry has no such repository (or hides a private one as not found)", img.Repository())}
+	}
+	f := Finding{Cause: CauseNotFound, Summary: cmpOr(res.Message, fmt.Sprintf("%s has no %s in %s", registryOf(img), what, img.Repository()))}
+	if t := newestTag(res.Tags); t != "" {
+		f.Hint = fmt.Sprintf("the %s does not exist; %s is the newest", what, t)
+	} else {
+		f.Hint = fmt.Sprintf("check the name and the %s: the registry has no such manifest", what)
 	}
 	return f
 }
+
+// newestTag picks the highest version among tags ("v1.10" above "v1.9"), comparing the
+// numbers in them as numbers; tags without a digit, such as "latest", count only when no
+// tag has one. It is "" for no tags.
+func newestTag(tags []string) string {
+	best := ""
+	for _, t := range tags {
+		if best == "" || compareVersions(t, best) > 0 {
+			best = t
+		}
+	}
+	return best
+}
+
+// compareVersions compares two tags as versions: runs of digits as numbers, other runs as
+// text; a tag with digits is above one without.
+func compareVersions(a, b string) int {
+	da, db := strings.ContainsAny(a, "0123456789"), strings.ContainsAny(b, "0123456789")
+	if da != db {
+		if da {
+			return 1
+		}
+		return -1
+	}
+	pa, pb := versionParts(a), versionParts(b)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, y := pa[i], pb[i]
+		nx, ex := strconv.Atoi(x)
+		ny, ey := strconv.Atoi(y)
+		switch {
+		case ex == nil && ey == nil && nx != ny:
+			return cmp.Compare(nx, ny)
+		case ex == nil && ey != nil:
+			return 1
+		case ex != nil && ey == nil:
+			return -1
+		case x != y:
+			// a pre-release part ("-rc1") sorts below the end of the other tag
+			return strings.Compare(x, y)
+		}
+	}
+	switch {
+	case len(pa) == len(pb):
+		return 0
+	case len(pa) > len(pb) && strings.HasPrefix(pa[len(pb)], "-"):
+		return -1 // v1.2-rc1 < v1.2
+	case len(pb) > len(pa) && strings.HasPrefix(pb[len(pa)], "-"):
+		return 1
+	}
+	return cmp.Compare(len(pa), len(pb))
+}
+
+// versionParts splits a tag into runs of digits and runs of other characters, dropping dots
+// and a leading "v".
+func versionParts(s string) []string {
+	s = strings.TrimPrefix(s, "v")
+	var parts []string
+	start := 0
+	for i := 1; i <= len(s); i++ {
+		if i == len(s) || isDigit(s[i]) != isDigit(s[i-1]) {
+			if p := s[start:i]; p != "." {
+				parts = append(parts, strings.Trim(p, "."))
+			}
+			start = i
+		}
+	}
+	return parts
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func transportFinding(img reference.Image, a Attempt) Finding {
 	reg := registryOf(img)
@@ -324,6 +414,9 @@ func transportFinding(img reference.Image, a Attempt) Finding {
 	case ProbeRefused, ProbeUnavailable:
 		return Finding{Cause: CauseRegistryDown, Summary: fmt.Sprintf("%s is down: %s", reg, res.Message),
 			Hint: fmt.Sprintf("bring %s back, or point the image at a registry that is up", reg)}
+	case ProbeHTTPSRequired:
+		return Finding{Cause: CausePlainHTTP, Summary: fmt.Sprintf("%s speaks HTTPS, and was asked in plain HTTP: %s", reg, res.Message),
+			Hint: fmt.Sprintf("reach %s over HTTPS: remove its plain-HTTP setting (the runtime's hosts.toml, or doctor's --plain-http)", reg)}
 	case ProbePlainHTTP:
 		return Finding{Cause: CausePlainHTTP, Summary: fmt.Sprintf("%s speaks plain HTTP, not HTTPS: %s", reg, res.Message),
 			Hint: fmt.Sprintf("serve the registry over HTTPS, or configure the runtime for it (containerd: /etc/containerd/certs.d/%s/hosts.toml with server = \"http://%s\")", reg, reg)}

@@ -15,8 +15,10 @@ type ProbeKind string
 const (
 	// ProbeOK: the registry serves the manifest to this credential.
 	ProbeOK ProbeKind = "OK"
-	// ProbeNotFound: no such tag, digest or repository.
+	// ProbeNotFound: no such tag or digest (the repository may exist).
 	ProbeNotFound ProbeKind = "NotFound"
+	// ProbeRepositoryNotFound: no such repository.
+	ProbeRepositoryNotFound ProbeKind = "RepositoryNotFound"
 	// ProbeUnauthorized: the credential is missing or wrong (401).
 	ProbeUnauthorized ProbeKind = "Unauthorized"
 	// ProbeDenied: the credential is known but not allowed to pull (403, "denied").
@@ -35,9 +37,10 @@ const (
 	ProbeTimeout ProbeKind = "Timeout"
 	// ProbeRefused: the connection was refused: the registry is down.
 	ProbeRefused ProbeKind = "ConnectionRefused"
-	// ProbePlainHTTP: the registry speaks plain HTTP where HTTPS was expected, or the
-	// other way round.
+	// ProbePlainHTTP: HTTPS was tried and the registry answered in plain HTTP.
 	ProbePlainHTTP ProbeKind = "PlainHTTP"
+	// ProbeHTTPSRequired: plain HTTP was tried and the registry speaks HTTPS.
+	ProbeHTTPSRequired ProbeKind = "HTTPSRequired"
 	// ProbeUnavailable: the registry answers 5xx.
 	ProbeUnavailable ProbeKind = "Unavailable"
 	// ProbeError: any other failure.
@@ -59,8 +62,8 @@ type ProbeResult struct {
 	Message string `json:"message,omitempty"`
 	// Digest is the manifest digest, on success.
 	Digest string `json:"digest,omitempty"`
-	// Tags are the repository's tags, newest last, when the answer is [ProbeNotFound] and
-	// the registry lists them.
+	// Tags are the repository's tags, in the registry's order, when the answer is
+	// [ProbeNotFound] and the registry lists them.
 	Tags []string `json:"tags,omitempty"`
 	// RateLimitRemaining and RateLimitReset are Docker Hub's RateLimit-Remaining header and
 	// the reset time (from RateLimit-Reset or Retry-After), when the registry sent them.

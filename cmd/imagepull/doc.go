@@ -13,6 +13,7 @@
 //	resolve   the digest a registry gives for an image reference
 //	records   list a kubelet's pull records (KEP-2535): who may use which image
 //	webhook   serve the AlwaysPullImages admission plugin as an admission webhook
+//	doctor    why a pod's image cannot be pulled, read from a live cluster (package doctor)
 //
 // Every command takes --help (with examples) and -o text|json (lint also sarif; webhook's -o is
 // its log format). Exit codes: 0 success, 1 the
