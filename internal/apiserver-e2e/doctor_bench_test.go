@@ -36,7 +36,7 @@ func BenchmarkDoctorAllNamespaces(b *testing.B) {
 	require.NoError(b, err)
 	defer res.CloseIdleConnections()
 	for b.Loop() {
-		d := doctor.New(hookAPI.Client, &doctor.Options{Prober: registryProber{res}})
+		d := doctor.New(hookAPI.Client, &doctor.Options{Prober: doctor.RegistryProber(res)})
 		rep, err := d.Diagnose(b.Context(), doctor.Target{AllNamespaces: true})
 		require.NoError(b, err)
 		requireBenchPods(b, rep.Pods)

@@ -218,7 +218,7 @@ func TestDoctorScenarios(t *testing.T) {
 	t.Logf("accuracy:\n| scenario | root cause | doctor named first | |\n|---|---|---|---|\n%s", strings.Join(table, "\n"))
 }
 
-// diagnose runs package doctor on pod ns/pod with a registryProber configured by the doctor
+// diagnose runs package doctor on pod ns/pod with doctor.RegistryProber configured by the doctor
 // flags given (--plain-http HOST) and returns its text and JSON reports.
 func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
 	t.Helper()
@@ -230,7 +230,7 @@ func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
 	res, err := registry.NewResolver(opts)
 	require.NoError(t, err)
 	defer res.CloseIdleConnections()
-	d := doctor.New(hookAPI.Client, &doctor.Options{Prober: registryProber{res}})
+	d := doctor.New(hookAPI.Client, &doctor.Options{Prober: doctor.RegistryProber(res)})
 	rep, err := d.Diagnose(t.Context(), doctor.Target{Kind: "pod", Name: pod, Namespace: ns})
 	require.NoError(t, err)
 	var buf bytes.Buffer
