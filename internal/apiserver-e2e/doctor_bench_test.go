@@ -145,11 +145,11 @@ func writeFailingPod(b *testing.B, ns, node, image, name string) error {
 	if err != nil {
 		return err
 	}
-	reason, msg, evs := pullFailedThenBackOff(image, crierrNotFound(image))
-	p.Status = corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{
-		Name: "app", Image: image,
-		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}},
-	}}}
+	status, evs, err := kubeletRun(ctx, p, crierrNotFound(image))
+	if err != nil {
+		return err
+	}
+	p.Status = status
 	if _, err := client.Pods(ns).UpdateStatus(ctx, p, metaUpdate); err != nil {
 		return err
 	}
