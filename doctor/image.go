@@ -88,21 +88,15 @@ func waitsOnPull(reason string) bool {
 }
 
 func policyEffect(ki kube.Image) string {
-	var s string
 	switch ki.Effective {
 	case pullpolicy.Always:
-		s = "every container start asks the registry (the runtime pulls only layers it lacks)"
+		return "the registry is asked at every container start"
 	case pullpolicy.IfNotPresent:
-		s = "pulled only when the node lacks it (with KubeletEnsureSecretPulledImages, also when the pod's credentials have not been seen to reach it)"
+		return "pulled when the node lacks it (and, under KEP-2535, when this pod's credentials were not seen to reach it)"
 	case pullpolicy.Never:
-		s = "never pulled: it must already be on the node"
-	default:
-		s = "not a policy the API server accepts"
+		return "never pulled: it must be on the node"
 	}
-	if ki.Defaulted() {
-		s += fmt.Sprintf("; %s is not set, so the API server stored %s", ki.PolicyPath, ki.Effective)
-	}
-	return s
+	return "not a policy the API server accepts"
 }
 
 // presence looks img up in the node's images as the runtime would: by digest when it has
