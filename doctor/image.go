@@ -217,7 +217,7 @@ func (r *run) pullFinding(ctx context.Context, st *podState, ki kube.Image, img 
 		return
 	}
 	ir.Finding = r.failure(st, img, ir)
-	if present && ir.Finding.Cause != CauseNone {
+	if present && ki.Effective == pullpolicy.IfNotPresent && ir.Finding.Cause != CauseNone {
 		// KEP-2535: the node holds the image, yet the pod pulls, and that pull fails.
 		ir.Also = append([]Finding{ir.Finding}, ir.Also...)
 		ir.Finding = Finding{Cause: CauseKEP2535,
@@ -506,6 +506,7 @@ func hostOnly(reg string) string {
 func actual(st *podState, ki kube.Image) Actual {
 	a := Actual{State: "unknown"}
 	var list []corev1.ContainerStatus
+	names := []string{ki.Name}
 	switch ki.Kind {
 	case kube.InitContainer, kube.SidecarContainer:
 		list = st.pod.Status.InitContainerStatuses
@@ -513,9 +514,15 @@ func actual(st *podState, ki kube.Image) Actual {
 		list = st.pod.Status.ContainerStatuses
 	case kube.EphemeralContainer:
 		list = st.pod.Status.EphemeralContainerStatuses
+	case kube.ImageVolume:
+		// An image volume's failed pull fails the containers that mount it: their waiting
+		// state carries it (pkg/kubelet/kuberuntime/kuberuntime_manager.go:2000
+		// toKubeContainerImageVolumes).
+		names = mountedBy(&st.pod.Spec, ki.Name)
+		list = append(slices.Clone(st.pod.Status.InitContainerStatuses), st.pod.Status.ContainerStatuses...)
 	}
 	for _, s := range list {
-		if s.Name != ki.Name {
+		if !slices.Contains(names, s.Name) || (a.State == "waiting" && waitsOnImage(a.Reason)) {
 			continue
 		}
 		switch {
@@ -543,6 +550,19 @@ func actual(st *podState, ki kube.Image) Actual {
 		a.Note = "events not read: " + st.noEvents
 	}
 	return a
+}
+
+// mountedBy names the init containers and containers that mount volume.
+func mountedBy(spec *corev1.PodSpec, volume string) []string {
+	var out []string
+	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for _, c := range list {
+			if slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == volume }) {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
 }
 
 // agree sets whether the pod's state matches the diagnosis.
