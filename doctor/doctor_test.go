@@ -259,7 +259,7 @@ func TestDiagnoseDegradesWithoutPermissions(t *testing.T) {
 	assert.Equal(t, Unknown, ir.Presence.State)
 	assert.Equal(t, "cannot get nodes", ir.Presence.Why)
 	assert.Equal(t, CauseUnknown, ir.Finding.Cause, "with the Secret unreadable, an anonymous 401 cannot be blamed on it")
-	assert.Contains(t, ir.Finding.Summary, "no get secrets")
+	assert.Contains(t, ir.Finding.Summary, "regcred: cannot get secrets")
 	assert.Contains(t, ir.Actual.Note, "no list events")
 
 	var text bytes.Buffer
@@ -503,4 +503,17 @@ func TestImageVolumeStateFromTheContainersThatMountIt(t *testing.T) {
 	assert.Equal(t, CauseNotFound, vol.Finding.Cause)
 	assert.Equal(t, "ErrImagePull", vol.Actual.Reason)
 	assert.True(t, vol.Actual.Agrees)
+}
+
+func TestUnreadableSecretIsNotForbidden(t *testing.T) {
+	client := fake.NewClientset(newPod("p", img, withSecrets("regcred"), waiting("ErrImagePull", "401")), node("node-1"))
+	client.PrependReactor("get", "secrets", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewInternalError(errors.New("etcd is down"))
+	})
+	rep, err := New(client, &Options{Prober: &fakeProber{answers: map[string]ProbeResult{img + " -": unauthorized()}}}).
+		Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Forbidden)
+	assert.Equal(t, SecretUnreadable, rep.Pods[0].Secrets[0].Status)
+	assert.Contains(t, rep.Pods[0].Images[0].Finding.Summary, "etcd is down")
 }

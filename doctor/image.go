@@ -452,7 +452,7 @@ func (r *run) secretFindings(st *podState, img reference.Image, ir *ImageReport,
 			Hint:    fmt.Sprintf("add an auth for %s to Secret %s, or add a Secret that has one", reg, st.good[0].Name)})
 	}
 	if st.noSecret {
-		fs = append(fs, Finding{Cause: CauseUnknown, Summary: "the pod's pull Secrets could not be read (no get secrets): the credentials the kubelet has cannot be told",
+		fs = append(fs, Finding{Cause: CauseUnknown, Summary: "some of the pod's pull Secrets could not be read (" + strings.Join(unreadable(st), "; ") + "): the credentials the kubelet has cannot be told",
 			Hint: "grant get on secrets (examples/doctor/clusterrole.yaml), or check the Secrets by hand"})
 	}
 	if len(fs) == 0 {
@@ -464,6 +464,17 @@ func (r *run) secretFindings(st *podState, img reference.Image, ir *ImageReport,
 	}
 	ir.Also = append(ir.Also, fs[1:]...)
 	return fs[0], true
+}
+
+// unreadable describes the pull Secrets that could not be read.
+func unreadable(st *podState) []string {
+	var out []string
+	for _, s := range st.report.Secrets {
+		if s.Status == SecretForbidden || s.Status == SecretUnreadable {
+			out = append(out, s.Name+": "+s.Detail)
+		}
+	}
+	return out
 }
 
 func orNone(s []string) string {
@@ -584,7 +595,7 @@ func agree(ir *ImageReport, st *podState) {
 	case CauseNeverAbsent:
 		a.Agrees = a.Reason == pullpolicy.ErrImageNeverPull.Error()
 	case CauseSecretBadJSON:
-		a.Agrees = waiting && !slices.Contains(ImageWaitingReasons, a.Reason)
+		a.Agrees = waiting && !slices.Contains(ImageWaitingReasons(), a.Reason)
 	case CauseKEP2535:
 		a.Agrees = waitsOnPull(a.Reason) || a.Reason == pullpolicy.ErrImageNeverPull.Error()
 	default:
