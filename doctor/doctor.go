@@ -103,39 +103,56 @@ func ParseTarget(s string) (kind, name string, err error) {
 	if name == "" || strings.Contains(name, "/") {
 		return "", "", fmt.Errorf("target %q: want KIND/NAME, such as pod/web-0 or deployment/web", s)
 	}
-	if k, ok := kindAliases[kind]; ok {
+	if k := canonicalKind(kind); k != "" {
 		return k, name, nil
 	}
 	return "", "", fmt.Errorf("target %q: unknown kind %q: use pod, deployment, statefulset, daemonset, replicaset, replicationcontroller, job or cronjob", s, kind)
 }
 
-var kindAliases = map[string]string{
-	"pod": "pod", "pods": "pod", "po": "pod",
-	"deployment": "deployment", "deployments": "deployment", "deploy": "deployment",
-	"statefulset": "statefulset", "statefulsets": "statefulset", "sts": "statefulset",
-	"daemonset": "daemonset", "daemonsets": "daemonset", "ds": "daemonset",
-	"replicaset": "replicaset", "replicasets": "replicaset", "rs": "replicaset",
-	"replicationcontroller": "replicationcontroller", "replicationcontrollers": "replicationcontroller", "rc": "replicationcontroller",
-	"job": "job", "jobs": "job",
-	"cronjob": "cronjob", "cronjobs": "cronjob", "cj": "cronjob",
+// canonicalKind is the kind kubectl's name or short name stands for; "" for none.
+func canonicalKind(kind string) string {
+	switch kind {
+	case "pod", "pods", "po":
+		return "pod"
+	case "deployment", "deployments", "deploy":
+		return "deployment"
+	case "statefulset", "statefulsets", "sts":
+		return "statefulset"
+	case "daemonset", "daemonsets", "ds":
+		return "daemonset"
+	case "replicaset", "replicasets", "rs":
+		return "replicaset"
+	case "replicationcontroller", "replicationcontrollers", "rc":
+		return "replicationcontroller"
+	case "job", "jobs":
+		return "job"
+	case "cronjob", "cronjobs", "cj":
+		return "cronjob"
+	}
+	return ""
 }
 
-// ImageWaitingReasons are the waiting reasons of a container whose image the kubelet could
-// not provide (pkg/kubelet/images/types.go), and "ImageInspectError". A pod with a
-// container waiting on one of them is picked by an empty [Target]; so is one waiting on a
-// reason that is none of the kubelet's words (a pull Secret's decoding error).
-var ImageWaitingReasons = []string{"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "ImageInspectError", "RegistryUnavailable", "SignatureValidationFailed"}
-
-// otherWaitingReasons are the kubelet's waiting reasons that have nothing to do with images.
-var otherWaitingReasons = []string{"ContainerCreating", "PodInitializing", "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "PreStartHookError", "PostStartHookError", "ContainerStatusUnknown"}
+// ImageWaitingReasons returns the waiting reasons of a container whose image the kubelet
+// could not provide (pkg/kubelet/images/types.go:29-41), with "RegistryUnavailable" and
+// "SignatureValidationFailed" (pkg/kubelet/images/types.go). A pod with a container waiting on
+// one of them is picked by an empty [Target]; so is one waiting on a reason that is none of
+// the kubelet's words (a pull Secret's decoding error).
+func ImageWaitingReasons() []string {
+	return []string{"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "ImageInspectError", "RegistryUnavailable", "SignatureValidationFailed"}
+}
 
 // waitsOnImage reports whether reason is an image reason: one of ImageWaitingReasons, or a
 // reason none of the kubelet's, which is how a Secret's decoding error appears.
 func waitsOnImage(reason string) bool {
-	if reason == "" {
+	switch reason {
+	case "":
 		return false
+	case "ContainerCreating", "PodInitializing", "CrashLoopBackOff", "CreateContainerConfigError",
+		"CreateContainerError", "RunContainerError", "PreStartHookError", "PostStartHookError",
+		"ContainerStatusUnknown":
+		return false // the kubelet's other waiting reasons
 	}
-	return slices.Contains(ImageWaitingReasons, reason) || !slices.Contains(otherWaitingReasons, reason)
+	return true
 }
 
 // run is the state of one Diagnose: what was read, what registries answered.
@@ -225,7 +242,7 @@ func (d *Doctor) Diagnose(ctx context.Context, t Target) (*Report, error) {
 	slices.SortFunc(rep.Forbidden, func(a, b Forbidden) int { return strings.Compare(a.String(), b.String()) })
 	switch {
 	case len(pods) == 0 && t.Name == "":
-		rep.Notes = append(rep.Notes, "no pod has a container waiting on an image reason ("+strings.Join(ImageWaitingReasons[:4], ", ")+", …)")
+		rep.Notes = append(rep.Notes, "no pod has a container waiting on an image reason ("+strings.Join(ImageWaitingReasons()[:4], ", ")+", …)")
 	case len(pods) == 0:
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%s/%s has no pods", t.Kind, t.Name))
 	}

@@ -259,7 +259,7 @@ func TestDiagnoseDegradesWithoutPermissions(t *testing.T) {
 	assert.Equal(t, Unknown, ir.Presence.State)
 	assert.Equal(t, "cannot get nodes", ir.Presence.Why)
 	assert.Equal(t, CauseUnknown, ir.Finding.Cause, "with the Secret unreadable, an anonymous 401 cannot be blamed on it")
-	assert.Contains(t, ir.Finding.Summary, "no get secrets")
+	assert.Contains(t, ir.Finding.Summary, "regcred: cannot get secrets")
 	assert.Contains(t, ir.Actual.Note, "no list events")
 
 	var text bytes.Buffer
@@ -404,7 +404,7 @@ func TestEveryImageField(t *testing.T) {
 		"init-container init Always ", "sidecar-container side IfNotPresent ",
 		"container web IfNotPresent ", "ephemeral-container debug IfNotPresent ", "image-volume data IfNotPresent ",
 	}, got)
-	assert.Contains(t, rep.Pods[0].Images[0].PolicyEffect, "spec.initContainers[0].imagePullPolicy is not set, so the API server stored Always")
+	assert.Equal(t, "the registry is asked at every container start", rep.Pods[0].Images[0].PolicyEffect)
 }
 
 func TestEventsBesideTheDiagnosis(t *testing.T) {
@@ -470,4 +470,50 @@ func TestAnonymousNotFoundBesideAMissingSecret(t *testing.T) {
 	require.Len(t, ir.Also, 1)
 	assert.Equal(t, CauseNotFound, ir.Also[0].Cause)
 	assert.Contains(t, ir.Also[0].Summary, "has no repository team/app")
+}
+
+func TestAlwaysPullsEvenWhenPresent(t *testing.T) {
+	// Under Always the image is pulled whether the node holds it or not: a refusal is the
+	// registry's, not KEP-2535's.
+	client := fake.NewClientset(newPod("p", img, withPolicy(corev1.PullAlways), waiting("ErrImagePull", "401")), node("node-1", []string{img}))
+	prober := &fakeProber{answers: map[string]ProbeResult{img + " -": unauthorized()}}
+	rep, err := New(client, &Options{Prober: prober}).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	ir := rep.Pods[0].Images[0]
+	assert.Equal(t, Present, ir.Presence.State)
+	assert.Equal(t, CauseNoCredentials, ir.Finding.Cause)
+}
+
+func TestImageVolumeStateFromTheContainersThatMountIt(t *testing.T) {
+	const data = "reg.example.com/data:v1"
+	pod := newPod("p", "nginx:1.27", func(p *corev1.Pod) {
+		p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{Image: &corev1.ImageVolumeSource{Reference: data}}}}
+		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "reader", Image: "busybox:1.36", VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}})
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{
+			{Name: "web", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}},
+			{Name: "reader", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "not found"}}},
+		}
+	})
+	prober := &fakeProber{answers: map[string]ProbeResult{data + " -": {Kind: ProbeNotFound, Message: "no tag v1"}}}
+	rep, err := New(fake.NewClientset(pod, node("node-1", []string{"docker.io/library/busybox:1.36", "docker.io/library/nginx:1.27"})), &Options{Prober: prober}).
+		Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	vol := rep.Pods[0].Images[2]
+	require.Equal(t, "image-volume", vol.Kind)
+	assert.Equal(t, CauseNotFound, vol.Finding.Cause)
+	assert.Equal(t, "ErrImagePull", vol.Actual.Reason)
+	assert.True(t, vol.Actual.Agrees)
+}
+
+func TestUnreadableSecretIsNotForbidden(t *testing.T) {
+	client := fake.NewClientset(newPod("p", img, withSecrets("regcred"), waiting("ErrImagePull", "401")), node("node-1"))
+	client.PrependReactor("get", "secrets", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewInternalError(errors.New("etcd is down"))
+	})
+	rep, err := New(client, &Options{Prober: &fakeProber{answers: map[string]ProbeResult{img + " -": unauthorized()}}}).
+		Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Forbidden)
+	assert.Equal(t, SecretUnreadable, rep.Pods[0].Secrets[0].Status)
+	assert.Contains(t, rep.Pods[0].Images[0].Finding.Summary, "etcd is down")
 }

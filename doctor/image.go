@@ -88,21 +88,15 @@ func waitsOnPull(reason string) bool {
 }
 
 func policyEffect(ki kube.Image) string {
-	var s string
 	switch ki.Effective {
 	case pullpolicy.Always:
-		s = "every container start asks the registry (the runtime pulls only layers it lacks)"
+		return "the registry is asked at every container start"
 	case pullpolicy.IfNotPresent:
-		s = "pulled only when the node lacks it (with KubeletEnsureSecretPulledImages, also when the pod's credentials have not been seen to reach it)"
+		return "pulled when the node lacks it (and, under KEP-2535, when this pod's credentials were not seen to reach it)"
 	case pullpolicy.Never:
-		s = "never pulled: it must already be on the node"
-	default:
-		s = "not a policy the API server accepts"
+		return "never pulled: it must be on the node"
 	}
-	if ki.Defaulted() {
-		s += fmt.Sprintf("; %s is not set, so the API server stored %s", ki.PolicyPath, ki.Effective)
-	}
-	return s
+	return "not a policy the API server accepts"
 }
 
 // presence looks img up in the node's images as the runtime would: by digest when it has
@@ -223,7 +217,7 @@ func (r *run) pullFinding(ctx context.Context, st *podState, ki kube.Image, img 
 		return
 	}
 	ir.Finding = r.failure(st, img, ir)
-	if present && ir.Finding.Cause != CauseNone {
+	if present && ki.Effective == pullpolicy.IfNotPresent && ir.Finding.Cause != CauseNone {
 		// KEP-2535: the node holds the image, yet the pod pulls, and that pull fails.
 		ir.Also = append([]Finding{ir.Finding}, ir.Also...)
 		ir.Finding = Finding{Cause: CauseKEP2535,
@@ -458,7 +452,7 @@ func (r *run) secretFindings(st *podState, img reference.Image, ir *ImageReport,
 			Hint:    fmt.Sprintf("add an auth for %s to Secret %s, or add a Secret that has one", reg, st.good[0].Name)})
 	}
 	if st.noSecret {
-		fs = append(fs, Finding{Cause: CauseUnknown, Summary: "the pod's pull Secrets could not be read (no get secrets): the credentials the kubelet has cannot be told",
+		fs = append(fs, Finding{Cause: CauseUnknown, Summary: "some of the pod's pull Secrets could not be read (" + strings.Join(unreadable(st), "; ") + "): the credentials the kubelet has cannot be told",
 			Hint: "grant get on secrets (examples/doctor/clusterrole.yaml), or check the Secrets by hand"})
 	}
 	if len(fs) == 0 {
@@ -470,6 +464,17 @@ func (r *run) secretFindings(st *podState, img reference.Image, ir *ImageReport,
 	}
 	ir.Also = append(ir.Also, fs[1:]...)
 	return fs[0], true
+}
+
+// unreadable describes the pull Secrets that could not be read.
+func unreadable(st *podState) []string {
+	var out []string
+	for _, s := range st.report.Secrets {
+		if s.Status == SecretForbidden || s.Status == SecretUnreadable {
+			out = append(out, s.Name+": "+s.Detail)
+		}
+	}
+	return out
 }
 
 func orNone(s []string) string {
@@ -512,6 +517,7 @@ func hostOnly(reg string) string {
 func actual(st *podState, ki kube.Image) Actual {
 	a := Actual{State: "unknown"}
 	var list []corev1.ContainerStatus
+	names := []string{ki.Name}
 	switch ki.Kind {
 	case kube.InitContainer, kube.SidecarContainer:
 		list = st.pod.Status.InitContainerStatuses
@@ -519,9 +525,15 @@ func actual(st *podState, ki kube.Image) Actual {
 		list = st.pod.Status.ContainerStatuses
 	case kube.EphemeralContainer:
 		list = st.pod.Status.EphemeralContainerStatuses
+	case kube.ImageVolume:
+		// An image volume's failed pull fails the containers that mount it: their waiting
+		// state carries it (pkg/kubelet/kuberuntime/kuberuntime_manager.go:2000
+		// toKubeContainerImageVolumes).
+		names = mountedBy(&st.pod.Spec, ki.Name)
+		list = append(slices.Clone(st.pod.Status.InitContainerStatuses), st.pod.Status.ContainerStatuses...)
 	}
 	for _, s := range list {
-		if s.Name != ki.Name {
+		if !slices.Contains(names, s.Name) || (a.State == "waiting" && waitsOnImage(a.Reason)) {
 			continue
 		}
 		switch {
@@ -551,6 +563,19 @@ func actual(st *podState, ki kube.Image) Actual {
 	return a
 }
 
+// mountedBy names the init containers and containers that mount volume.
+func mountedBy(spec *corev1.PodSpec, volume string) []string {
+	var out []string
+	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for _, c := range list {
+			if slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == volume }) {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
+}
+
 // agree sets whether the pod's state matches the diagnosis.
 func agree(ir *ImageReport, st *podState) {
 	a := &ir.Actual
@@ -570,7 +595,7 @@ func agree(ir *ImageReport, st *podState) {
 	case CauseNeverAbsent:
 		a.Agrees = a.Reason == pullpolicy.ErrImageNeverPull.Error()
 	case CauseSecretBadJSON:
-		a.Agrees = waiting && !slices.Contains(ImageWaitingReasons, a.Reason)
+		a.Agrees = waiting && !slices.Contains(ImageWaitingReasons(), a.Reason)
 	case CauseKEP2535:
 		a.Agrees = waitsOnPull(a.Reason) || a.Reason == pullpolicy.ErrImageNeverPull.Error()
 	default:

@@ -83,7 +83,7 @@ func (r *run) readSecrets(ctx context.Context, st *podState) {
 			sr.Status, sr.Detail = SecretForbidden, "cannot get secrets"
 			st.noSecret = true
 		case err != nil:
-			sr.Status, sr.Detail = SecretForbidden, err.Error()
+			sr.Status, sr.Detail = SecretUnreadable, err.Error()
 			st.noSecret = true
 		default:
 			found = append(found, *s)

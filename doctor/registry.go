@@ -20,32 +20,46 @@ func RegistryProber(r *registry.Resolver) Prober {
 	})
 }
 
-// probeKinds maps package registry's kinds onto doctor's; the others are ProbeError.
-var probeKinds = map[registry.Kind]ProbeKind{
-	registry.KindFound:               ProbeOK,
-	registry.KindNotFound:            ProbeNotFound,
-	registry.KindRepositoryNotFound:  ProbeRepositoryNotFound,
-	registry.KindUnauthorized:        ProbeUnauthorized,
-	registry.KindDenied:              ProbeDenied,
-	registry.KindRateLimited:         ProbeRateLimited,
-	registry.KindTLSUnknownAuthority: ProbeTLSUnknownAuthority,
-	registry.KindTLSWrongName:        ProbeTLSWrongName,
-	registry.KindTLSFailure:          ProbeTLS,
-	registry.KindDNS:                 ProbeDNS,
-	registry.KindTimeout:             ProbeTimeout,
-	registry.KindPlainHTTPServer:     ProbePlainHTTP,
-	registry.KindHTTPSRequired:       ProbeHTTPSRequired,
-	registry.KindConnectionRefused:   ProbeRefused,
-	registry.KindUnavailable:         ProbeUnavailable,
+// probeKind maps package registry's kinds onto doctor's; the others are ProbeError.
+func probeKind(k registry.Kind) ProbeKind {
+	switch k {
+	case registry.KindFound:
+		return ProbeOK
+	case registry.KindNotFound:
+		return ProbeNotFound
+	case registry.KindRepositoryNotFound:
+		return ProbeRepositoryNotFound
+	case registry.KindUnauthorized:
+		return ProbeUnauthorized
+	case registry.KindDenied:
+		return ProbeDenied
+	case registry.KindRateLimited:
+		return ProbeRateLimited
+	case registry.KindTLSUnknownAuthority:
+		return ProbeTLSUnknownAuthority
+	case registry.KindTLSWrongName:
+		return ProbeTLSWrongName
+	case registry.KindTLSFailure:
+		return ProbeTLS
+	case registry.KindDNS:
+		return ProbeDNS
+	case registry.KindTimeout:
+		return ProbeTimeout
+	case registry.KindPlainHTTPServer:
+		return ProbePlainHTTP
+	case registry.KindHTTPSRequired:
+		return ProbeHTTPSRequired
+	case registry.KindConnectionRefused:
+		return ProbeRefused
+	case registry.KindUnavailable:
+		return ProbeUnavailable
+	}
+	return ProbeError
 }
 
 // fromRegistry converts a registry.ProbeResult; its text is already masked and bounded.
 func fromRegistry(res registry.ProbeResult) ProbeResult {
-	kind, ok := probeKinds[res.Kind]
-	if !ok {
-		kind = ProbeError
-	}
-	out := ProbeResult{Kind: kind, Message: res.Message(), Tags: res.Tags}
+	out := ProbeResult{Kind: probeKind(res.Kind), Message: res.Message(), Tags: res.Tags}
 	if res.Kind == registry.KindFound {
 		out.Message, out.Digest = "", res.Digest.String()
 	}

@@ -63,6 +63,9 @@ const (
 	SecretBadJSON SecretStatus = "BadJSON"
 	// SecretForbidden: the Secret could not be read (no get secrets).
 	SecretForbidden SecretStatus = "Forbidden"
+	// SecretUnreadable: reading the Secret failed otherwise (the API server's error is in
+	// Detail).
+	SecretUnreadable SecretStatus = "Unreadable"
 	// SecretNotInPod: the service account lists the Secret, the pod does not: the pod was
 	// admitted before the service account got it, or names its own imagePullSecrets.
 	SecretNotInPod SecretStatus = "NotInPod"

@@ -72,11 +72,13 @@ func (ir *ImageReport) writeText(w *bufio.Writer) {
 		fmt.Fprintf(w, "    %-12s%s\n", name, fmt.Sprintf(format, args...))
 	}
 	fmt.Fprintf(w, "  %s %s: %s\n", strings.ReplaceAll(ir.Kind, "-", " "), ir.Name, ir.Image)
-	written := ir.PolicyWritten
-	if written == "" {
-		written = "not set"
+	how := "as written"
+	if ir.PolicyWritten == "" {
+		how = "not set: the API server's default for this image"
+	} else if ir.PolicyWritten != ir.Policy {
+		how = "written " + ir.PolicyWritten
 	}
-	field("policy", "%s (written: %s): %s", ir.Policy, written, ir.PolicyEffect)
+	field("policy", "%s (%s): %s", ir.Policy, how, ir.PolicyEffect)
 	on := ir.Presence.State
 	switch {
 	case ir.Presence.Name != "":

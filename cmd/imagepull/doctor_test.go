@@ -180,6 +180,21 @@ func TestDoctor(t *testing.T) {
 			golden(t, "doctor-"+strings.ReplaceAll(tc.name, " ", "-"), digestRE.ReplaceAllString(ph.apply(res.stdout), "sha256:DIGEST"))
 		})
 	}
+	t.Run("the node's credentials: a credential provider plugin, then a docker config", func(t *testing.T) {
+		plugin, calls := pluginFlags(t, host, user, password)
+		res := run(t, append([]string{"doctor", "pod/missing-secret", "--kubeconfig", kubeconfig, "--plain-http", "127.0.0.1"}, plugin...)...)
+		assert.Equal(t, exitOK, res.code, res.stdout+res.stderr)
+		assert.Equal(t, 1, pluginRuns(t, calls))
+		assert.Contains(t, res.stdout, "credentials 1. credential provider plugin (user bot)\n")
+		assert.Contains(t, res.stdout, "cause       None: the registry serves")
+		assert.NotContains(t, res.stdout, password)
+
+		res = run(t, "doctor", "pod/missing-secret", "--kubeconfig", kubeconfig, "--plain-http", "127.0.0.1", "--docker-config", dockerConfig(t, host, user, "expired-pw"))
+		assert.Equal(t, exitFailure, res.code, res.stdout+res.stderr)
+		assert.Contains(t, res.stdout, "credentials 1. node docker config (user bot)\n")
+		assert.Contains(t, res.stdout, "cause       MissingSecret:", "the node's credential refused, the missing Secret is the cause")
+		assert.NotContains(t, res.stdout, "expired-pw")
+	})
 	t.Run("the context's namespace, and KUBECONFIG from the environment", func(t *testing.T) {
 		res := runEnv(t, []string{"KUBECONFIG=" + kubeconfig}, "doctor", "pod/running", "--plain-http", "127.0.0.1")
 		assert.Equal(t, exitOK, res.code, res.stderr)
