@@ -3,6 +3,7 @@ package apiservere2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -194,6 +195,7 @@ func TestDoctorScenarios(t *testing.T) {
 			ns := "doctor-" + sc.name
 			f, pod, flags := sc.setup(t, ns)
 			text, js := diagnose(t, ns, pod, flags)
+			noCredentials(t, text, js)
 			norm := normalizer(f)
 			golden(t, sc.name+".txt", norm(text))
 			golden(t, sc.name+".json", norm(js))
@@ -244,11 +246,25 @@ func TestDoctorScenariosCLI(t *testing.T) {
 			args := append([]string{"doctor", "pod/" + pod, "-n", ns, "--kubeconfig", kubeconfig}, flags...)
 			text := runDoctor(t, bin, args...)
 			js := runDoctor(t, bin, append(args, "-o", "json")...)
+			noCredentials(t, text, js)
 			norm := normalizer(f)
 			golden(t, filepath.Join("cli", sc.name+".txt"), strings.ReplaceAll(norm(text), ns, "NS"))
 			golden(t, filepath.Join("cli", sc.name+".json"), strings.ReplaceAll(norm(js), ns, "NS"))
 			assert.Equal(t, sc.cause, firstCause(t, js), "the root cause named first\n%s", text)
 		})
+	}
+}
+
+// noCredentials checks that doctor's outputs hold none of the scenarios' passwords, in clear
+// or in the base64 "user:password" of a docker config.
+func noCredentials(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, pw := range []string{regPassword, regOldPassword} {
+		b64 := base64.StdEncoding.EncodeToString([]byte(regUser + ":" + pw))
+		for _, out := range outputs {
+			assert.NotContains(t, out, pw)
+			assert.NotContains(t, out, b64)
+		}
 	}
 }
 
