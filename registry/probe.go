@@ -81,44 +81,61 @@ const (
 	KindBadCredential
 )
 
-var kindNames = [...]string{
-	KindError:               "Error",
-	KindFound:               "Found",
-	KindNotFound:            "NotFound",
-	KindRepositoryNotFound:  "RepositoryNotFound",
-	KindUnauthorized:        "Unauthorized",
-	KindDenied:              "Denied",
-	KindRateLimited:         "RateLimited",
-	KindTLSUnknownAuthority: "TLSUnknownAuthority",
-	KindTLSWrongName:        "TLSWrongName",
-	KindTLSFailure:          "TLSFailure",
-	KindDNS:                 "DNS",
-	KindTimeout:             "Timeout",
-	KindPlainHTTPServer:     "PlainHTTPServer",
-	KindHTTPSRequired:       "HTTPSRequired",
-	KindConnectionRefused:   "ConnectionRefused",
-	KindUnavailable:         "Unavailable",
-	KindDigestMismatch:      "DigestMismatch",
-	KindBadCredential:       "BadCredential",
-}
-
 // String returns the kind's stable name, such as "NotFound" or "TLSUnknownAuthority", or
 // "Kind(N)" for a value that is not a kind.
 func (k Kind) String() string {
-	if k >= 0 && int(k) < len(kindNames) {
-		return kindNames[k]
+	switch k {
+	case KindError:
+		return "Error"
+	case KindFound:
+		return "Found"
+	case KindNotFound:
+		return "NotFound"
+	case KindRepositoryNotFound:
+		return "RepositoryNotFound"
+	case KindUnauthorized:
+		return "Unauthorized"
+	case KindDenied:
+		return "Denied"
+	case KindRateLimited:
+		return "RateLimited"
+	case KindTLSUnknownAuthority:
+		return "TLSUnknownAuthority"
+	case KindTLSWrongName:
+		return "TLSWrongName"
+	case KindTLSFailure:
+		return "TLSFailure"
+	case KindDNS:
+		return "DNS"
+	case KindTimeout:
+		return "Timeout"
+	case KindPlainHTTPServer:
+		return "PlainHTTPServer"
+	case KindHTTPSRequired:
+		return "HTTPSRequired"
+	case KindConnectionRefused:
+		return "ConnectionRefused"
+	case KindUnavailable:
+		return "Unavailable"
+	case KindDigestMismatch:
+		return "DigestMismatch"
+	case KindBadCredential:
+		return "BadCredential"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// lastKind is the last kind defined; kinds run from KindError to it.
+const lastKind = KindBadCredential
 
 // MarshalText returns [Kind.String], so that a Kind is its name in JSON.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // UnmarshalText reads a name [Kind.String] returns.
 func (k *Kind) UnmarshalText(b []byte) error {
-	for i, n := range kindNames {
-		if n == string(b) {
-			*k = Kind(i)
+	for c := KindError; c <= lastKind; c++ {
+		if c.String() == string(b) {
+			*k = c
 			return nil
 		}
 	}

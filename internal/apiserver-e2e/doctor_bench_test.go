@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/imagepull/imagepull/doctor"
+	"github.com/imagepull/imagepull/registry"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
@@ -17,50 +19,85 @@ import (
 // -A over 1,000 failing pods in at most 30 s).
 const benchPods = 1000
 
-// BenchmarkDoctorAllNamespaces runs `imagepull doctor -A -o json`, the built binary, over
-// 1,000 pods waiting in ImagePullBackOff on the loopback registry, each on a tag of its own
-// that does not exist, so that every pod costs doctor its own registry calls (the manifest,
-// then the tags list) through its per-registry concurrency bound. The pods, with their
-// kubelet status and events, are written once, outside the timer. Run it with
+// BenchmarkDoctorAllNamespaces diagnoses every namespace, as `imagepull doctor -A` does
+// (package doctor with registry.Probe, doctor's default bounds: 8 pods at a time, 4 calls in
+// flight per registry), over 1,000 pods waiting in ImagePullBackOff on the loopback registry,
+// each on a tag of its own that does not exist, so that every pod costs its own registry calls
+// (the manifest's HEAD and GET, then the tags list). The pods, with their kubelet status and
+// events, are written once, outside the timer. Run it with
 //
 //	go test -run '^$' -bench DoctorAllNamespaces -benchtime 1x
 //
-// and record the figure in BENCHMARKS.md ("doctor -A").
+// and record the figure in BENCHMARKS.md ("doctor -A"). BenchmarkDoctorAllNamespacesCLI is
+// the same through the built binary.
 func BenchmarkDoctorAllNamespaces(b *testing.B) {
+	host := benchWorld(b)
+	res, err := registry.NewResolver(&registry.Options{PlainHTTP: []string{host}, MaxRetries: -1})
+	require.NoError(b, err)
+	defer res.CloseIdleConnections()
+	for b.Loop() {
+		d := doctor.New(hookAPI.Client, &doctor.Options{Prober: doctor.RegistryProber(res)})
+		rep, err := d.Diagnose(b.Context(), doctor.Target{AllNamespaces: true})
+		require.NoError(b, err)
+		requireBenchPods(b, rep.Pods)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+}
+
+// BenchmarkDoctorAllNamespacesCLI is BenchmarkDoctorAllNamespaces through the built binary:
+// `imagepull doctor -A -o json`.
+func BenchmarkDoctorAllNamespacesCLI(b *testing.B) {
+	host := benchWorld(b)
+	bin := doctorBinary(b)
+	kubeconfig := writeKubeconfig(b, hookAPI)
+	for b.Loop() {
+		out := runDoctor(b, bin, "doctor", "-A", "--kubeconfig", kubeconfig, "--plain-http", host, "-o", "json")
+		var rep doctor.Report
+		require.NoError(b, json.Unmarshal([]byte(out), &rep))
+		requireBenchPods(b, rep.Pods)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+}
+
+// requireBenchPods checks that every failing pod of the benchmark's namespace was diagnosed,
+// with the wrong tag named as its cause.
+func requireBenchPods(b *testing.B, pods []doctor.PodReport) {
+	n := 0
+	for _, p := range pods {
+		if p.Namespace == benchNS {
+			n++
+			require.Equal(b, doctor.CauseNotFound, p.Images[0].Finding.Cause, "%s", p.Name)
+		}
+	}
+	require.Equal(b, benchPods, n, "every failing pod is diagnosed")
+}
+
+const benchNS = "doctor-bench"
+
+var (
+	benchOnce sync.Once
+	benchHost string
+)
+
+// benchWorld writes the benchmark's registry and pods once per process and returns the
+// registry's host.
+func benchWorld(b *testing.B) string {
 	if missing != "" {
 		b.Skip(missing)
 	}
-	bin := doctorBinary(b)
-	kubeconfig := writeKubeconfig(b, hookAPI)
-	reg := registrytest.New(b, registrytest.Options{})
-	for _, tag := range []string{"v1", "v1.9"} {
-		_, err := reg.PushRandom(b.Context(), "bench/app:"+tag)
+	benchOnce.Do(func() {
+		reg, err := registrytest.Start(registrytest.Options{}) // lives until the process ends
 		require.NoError(b, err)
-	}
-	const ns = "doctor-bench"
-	require.NoError(b, hookAPI.CreateNamespace(b.Context(), ns))
-	writeFailingPods(b, ns, reg.Host())
-
-	b.ResetTimer()
-	var pods int
-	for b.Loop() {
-		out := []byte(runDoctor(b, bin, "doctor", "-A", "--kubeconfig", kubeconfig, "--plain-http", reg.Host(), "-o", "json"))
-		var rep struct {
-			Pods []struct {
-				Namespace string `json:"namespace"`
-			} `json:"pods"`
+		for _, tag := range []string{"v1", "v1.9"} {
+			_, err := reg.PushRandom(b.Context(), "bench/app:"+tag)
+			require.NoError(b, err)
 		}
-		require.NoError(b, json.Unmarshal(out, &rep))
-		pods = 0
-		for _, p := range rep.Pods {
-			if p.Namespace == ns {
-				pods++
-			}
-		}
-		require.Equal(b, benchPods, pods, "every failing pod is diagnosed")
-	}
-	b.ReportMetric(float64(pods), "pods")
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+		require.NoError(b, hookAPI.CreateNamespace(b.Context(), benchNS))
+		writeFailingPods(b, benchNS, reg.Host())
+		benchHost = reg.Host()
+	})
+	require.NotEmpty(b, benchHost, "the benchmark's world was not written")
+	return benchHost
 }
 
 // writeFailingPods creates benchPods pods in ns, 16 at a time, each waiting in
@@ -108,11 +145,11 @@ func writeFailingPod(b *testing.B, ns, node, image, name string) error {
 	if err != nil {
 		return err
 	}
-	reason, msg, evs := pullFailedThenBackOff(image, crierrNotFound(image))
-	p.Status = corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{
-		Name: "app", Image: image,
-		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}},
-	}}}
+	status, evs, err := kubeletRun(ctx, p, crierrNotFound(image))
+	if err != nil {
+		return err
+	}
+	p.Status = status
 	if _, err := client.Pods(ns).UpdateStatus(ctx, p, metaUpdate); err != nil {
 		return err
 	}

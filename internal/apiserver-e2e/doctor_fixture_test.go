@@ -1,10 +1,12 @@
 package apiservere2e
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -13,7 +15,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/imagepull/imagepull/cache"
 	"github.com/imagepull/imagepull/internal/apiserver-e2e/controlplane"
+	"github.com/imagepull/imagepull/kube/podstatus"
+	"github.com/imagepull/imagepull/kubelet"
 	"github.com/imagepull/imagepull/registry/registrytest"
 )
 
@@ -131,30 +136,68 @@ func (f *fixture) pod(s podSpec) *corev1.Pod {
 	return p
 }
 
-// waiting writes, through the status subresource, the status the kubelet reports for a pod
-// whose only container waits with reason and message.
-func (f *fixture) waiting(p *corev1.Pod, reason, message string) {
-	f.t.Helper()
-	now := metav1.Now()
-	p.Status = corev1.PodStatus{
-		Phase:  corev1.PodPending,
-		HostIP: "10.0.0.1", HostIPs: []corev1.HostIP{{IP: "10.0.0.1"}},
-		PodIP: "10.244.0.5", PodIPs: []corev1.PodIP{{IP: "10.244.0.5"}},
-		StartTime: &now,
-		Conditions: []corev1.PodCondition{
-			{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now},
-			{Type: corev1.PodInitialized, Status: corev1.ConditionTrue, LastTransitionTime: now},
-			{Type: corev1.ContainersReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", Message: "containers with unready status: [app]", LastTransitionTime: now},
-			{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", Message: "containers with unready status: [app]", LastTransitionTime: now},
-		},
-		ContainerStatuses: []corev1.ContainerStatus{{
-			Name:  p.Spec.Containers[0].Name,
-			Image: p.Spec.Containers[0].Image,
-			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: message}},
-		}},
+// kubeletSync makes p's status and events with the library's kubelet, the custom-kubelet
+// code of package kube/podstatus (the kubelet's SyncPod, its reason cache and status) over a
+// kubelet.ImageManager, on a node whose runtime fails every pull with the runtime's error text
+// pullErr (containerd's, see TestDoctorScenarioTextsAreContainerds) and holds no image. The pod
+// worker's retries are followed (podstatus.RetryDelay) until the container waits in
+// ImagePullBackOff, or for three syncs; missing are the pod's pull Secrets the kubelet could
+// not get, for its FailedToRetrieveImagePullSecret event. The status is written through the
+// status subresource and the events as the kubelet's recorder aggregates them (one per
+// object, type, reason and message, with a count).
+func (f *fixture) kubeletSync(p *corev1.Pod, pullErr string, missing ...string) {
+	t := f.t
+	t.Helper()
+	status, evs, err := kubeletRun(t.Context(), p, pullErr, missing...)
+	require.NoError(t, err)
+	p.Status = status
+	_, err = f.api.Client.CoreV1().Pods(f.ns).UpdateStatus(t.Context(), p, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	f.events(p, evs...)
+}
+
+// kubeletRun is the kubelet's part of kubeletSync: the status and the aggregated events.
+func kubeletRun(ctx context.Context, p *corev1.Pod, pullErr string, missing ...string) (corev1.PodStatus, []kubeletEvent, error) {
+	now := time.Now().Add(-time.Minute)
+	runtime := kubelet.PullerFunc(func(context.Context, kubelet.PullRequest) (kubelet.PullResult, error) {
+		return kubelet.PullResult{}, errors.New(pullErr)
+	})
+	images, err := kubelet.NewImageManager(kubelet.Config{Store: cache.NewStore(), Puller: runtime, Now: func() time.Time { return now }})
+	if err != nil {
+		return corev1.PodStatus{}, nil, err
 	}
-	_, err := f.api.Client.CoreV1().Pods(f.ns).UpdateStatus(f.t.Context(), p, metav1.UpdateOptions{})
-	require.NoError(f.t, err)
+	ensure := func(ctx context.Context, step podstatus.Step) (kubelet.Result, error) {
+		return images.EnsureImageExists(ctx, step.Request(p))
+	}
+	reasons := podstatus.NewReasonCache(0)
+	var evs []kubeletEvent
+	record := func(e kubelet.Event) {
+		for i := range evs {
+			if evs[i].typ == e.Type && evs[i].reason == e.Reason && evs[i].message == e.Message && evs[i].fieldPath == e.FieldPath {
+				evs[i].count++
+				return
+			}
+		}
+		evs = append(evs, kubeletEvent{typ: e.Type, reason: e.Reason, message: e.Message, fieldPath: e.FieldPath, count: 1})
+	}
+	for range 3 {
+		r := podstatus.Sync(ctx, p, func(string) bool { return false }, ensure)
+		reasons.Update(p.UID, &r)
+		for _, e := range r.AllEvents() {
+			record(e)
+		}
+		if e, ok := r.MissingSecretsEvent(missing); ok {
+			record(e)
+		}
+		_, statuses, _ := podstatus.ContainerStatuses(p, reasons, podstatus.StatusOptions{})
+		if w := statuses[0].State.Waiting; w != nil && w.Reason == "ImagePullBackOff" {
+			break
+		}
+		now = now.Add(podstatus.RetryDelay(&r, podstatus.BackOffPeriod, podstatus.ResyncInterval))
+	}
+	status := podstatus.PodStatus(p, reasons, podstatus.StatusOptions{Now: now})
+	status.HostIP, status.HostIPs = "10.0.0.1", []corev1.HostIP{{IP: "10.0.0.1"}}
+	return status, evs, nil
 }
 
 // kubeletEvent is one event the kubelet records: its type, reason and message, and the
@@ -192,36 +235,8 @@ func randomHex() string {
 	return hex.EncodeToString(b)
 }
 
-// The kubelet's texts, from k8s.io/kubernetes v1.37.2 (pkg/kubelet/images/image_manager.go,
-// pkg/kubelet/kuberuntime/kuberuntime_container.go, pkg/kubelet/kubelet.go), around the
-// runtime's error as containerd's CRI returns it (its texts as checked against containerd
-// in package cri's tests).
-
-// appField is the field path of the container "app" in the kubelet's events.
-const appField = "spec.containers{app}"
-
-// pullFailedThenBackOff returns the waiting message and the events of a container whose pull
-// failed with the runtime's error text crierr and which is now in back-off: the kubelet's
-// "Back-off pulling image %q: %s: %s" (image_manager.go:345-353, the error's reason then its
-// message, stored at :375), after its Pulling, Failed, "Error: ErrImagePull", BackOff and
-// "Error: ImagePullBackOff" events (image_manager.go:346,362,369; kuberuntime_container.go:218).
-func pullFailedThenBackOff(image, crierr string) (reason, message string, evs []kubeletEvent) {
-	return "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q: ErrImagePull: %s", image, crierr), []kubeletEvent{
-		{typ: "Normal", reason: "Pulling", message: fmt.Sprintf("Pulling image %q", image), fieldPath: appField, count: 2},
-		{typ: "Warning", reason: "Failed", message: fmt.Sprintf("Failed to pull image %q: %s", image, crierr), fieldPath: appField, count: 2},
-		{typ: "Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: appField, count: 2},
-		{typ: "Normal", reason: "BackOff", message: fmt.Sprintf("Back-off pulling image %q", image), fieldPath: appField, count: 3},
-		{typ: "Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath: appField, count: 3},
-	}
-}
-
-// missingSecretsEvent is the kubelet's event for pull Secrets it cannot get (kubelet.go:2317).
-func missingSecretsEvent(names string) kubeletEvent {
-	return kubeletEvent{typ: "Warning", reason: "FailedToRetrieveImagePullSecret",
-		message: "Unable to retrieve some image pull secrets (" + names + "); attempting to pull the image may not succeed."}
-}
-
-// containerd's errors (CRI code Unknown, which the kubelet's CRI client strips,
+// containerd's errors, the runtime's part of the kubelet's texts, checked against the real
+// containerd by TestDoctorScenarioTextsAreContainerds (CRI code Unknown, which the kubelet's CRI client strips,
 // k8s.io/cri-client pkg/remote_image.go:341-344; NotFound keeps its "rpc error" prefix).
 func crierrPrefix(image string) string {
 	return fmt.Sprintf("failed to pull and unpack image %q: failed to resolve reference %q: ", image, image)

@@ -50,12 +50,10 @@ func plain(f *fixture) []string { return []string{"--plain-http", f.reg.Host()} 
 
 var basicAuth = registrytest.Auth{Scheme: registrytest.AuthBasic, Username: regUser, Password: regPassword}
 
-// backOff makes p wait in ImagePullBackOff after a pull that failed with crierr, with the
-// kubelet's events, preceded by extra events (such as a missing Secret's).
-func backOff(f *fixture, p *corev1.Pod, crierr string, before ...kubeletEvent) {
-	reason, msg, evs := pullFailedThenBackOff(p.Spec.Containers[0].Image, crierr)
-	f.waiting(p, reason, msg)
-	f.events(p, append(before, evs...)...)
+// backOff makes p's status and events with the library's kubelet (fixture.kubeletSync): a
+// pull failing with crierr, retried into ImagePullBackOff.
+func backOff(f *fixture, p *corev1.Pod, crierr string, missing ...string) {
+	f.kubeletSync(p, crierr, missing...)
 }
 
 var doctorScenarios = []doctorScenario{{
@@ -75,7 +73,7 @@ var doctorScenarios = []doctorScenario{{
 		f := newFixture(t, hookAPI, ns, registrytest.Options{Auth: basicAuth})
 		image, _ := f.push("private/api:v1")
 		p := f.pod(podSpec{name: "api", image: image, pullSecrets: []string{"regcred"}})
-		backOff(f, p, crierrStatus(image, f.reg.Host(), "v1", "401 Unauthorized"), missingSecretsEvent("regcred"))
+		backOff(f, p, crierrStatus(image, f.reg.Host(), "v1", "401 Unauthorized"), "regcred")
 		return f, "api", plain(f)
 	},
 }, {
@@ -115,11 +113,7 @@ var doctorScenarios = []doctorScenario{{
 		f := newFixture(t, hookAPI, ns, registrytest.Options{}, []string{"registry.example/other:v1"})
 		image, _ := f.push("app:v1")
 		p := f.pod(podSpec{name: "app", image: image, policy: corev1.PullNever})
-		msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", image)
-		f.waiting(p, "ErrImageNeverPull", msg)
-		f.events(p,
-			kubeletEvent{typ: "Warning", reason: "ErrImageNeverPull", message: msg, fieldPath: appField, count: 4},
-			kubeletEvent{typ: "Warning", reason: "Failed", message: "Error: ErrImageNeverPull", fieldPath: appField, count: 4})
+		f.kubeletSync(p, "the runtime is never asked under Never")
 		return f, "app", plain(f)
 	},
 }, {
@@ -128,11 +122,7 @@ var doctorScenarios = []doctorScenario{{
 		f := newFixture(t, hookAPI, ns, registrytest.Options{})
 		image := f.reg.Host() + "/Team/App:v1"
 		p := f.pod(podSpec{name: "app", image: image})
-		msg := fmt.Sprintf("Failed to apply default image tag %q: couldn't parse image name %q: invalid reference format: repository name (Team/App) must be lowercase", image, image)
-		f.waiting(p, "InvalidImageName", msg)
-		f.events(p,
-			kubeletEvent{typ: "Warning", reason: "InspectFailed", message: msg, fieldPath: appField, count: 3},
-			kubeletEvent{typ: "Warning", reason: "Failed", message: "Error: InvalidImageName", fieldPath: appField, count: 3})
+		f.kubeletSync(p, "the runtime is never asked for an invalid name")
 		return f, "app", plain(f)
 	},
 }, {
@@ -218,7 +208,7 @@ func TestDoctorScenarios(t *testing.T) {
 	t.Logf("accuracy:\n| scenario | root cause | doctor named first | |\n|---|---|---|---|\n%s", strings.Join(table, "\n"))
 }
 
-// diagnose runs package doctor on pod ns/pod with a registryProber configured by the doctor
+// diagnose runs package doctor on pod ns/pod with doctor.RegistryProber configured by the doctor
 // flags given (--plain-http HOST) and returns its text and JSON reports.
 func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
 	t.Helper()
@@ -230,7 +220,7 @@ func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
 	res, err := registry.NewResolver(opts)
 	require.NoError(t, err)
 	defer res.CloseIdleConnections()
-	d := doctor.New(hookAPI.Client, &doctor.Options{Prober: registryProber{res}})
+	d := doctor.New(hookAPI.Client, &doctor.Options{Prober: doctor.RegistryProber(res)})
 	rep, err := d.Diagnose(t.Context(), doctor.Target{Kind: "pod", Name: pod, Namespace: ns})
 	require.NoError(t, err)
 	var buf bytes.Buffer

@@ -84,9 +84,9 @@ func StartAPIServer(ctx context.Context, opts APIServerOptions) (*APIServer, err
 		fmt.Sprintf("--secure-port=%d", ports[0]),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		// v1.37 refuses a loopback advertise address with the default (lease) endpoint
-		// reconciler (pkg/controlplane/instance.go:354); nothing here needs the kubernetes
-		// Service's endpoints.
+		// v1.37 refuses a loopback advertise address to its endpoint reconciler ("cannot use
+		// public IP 127.0.0.1 with endpoint reconciler"); this test server has no Service
+		// endpoints to keep, so it runs without one.
 		"--endpoint-reconciler-type=none",
 		"--authorization-mode=RBAC",
 		"--token-auth-file=" + tokenFile,
