@@ -72,6 +72,38 @@ func TestProbeClassifies(t *testing.T) {
 		want: registry.KindFound,
 		text: "to user alice (secret ns/pull)",
 	}, {
+		name: "found through GET when HEAD is refused",
+		setup: func(t *testing.T) (string, *registry.Options, *credential.Credential) {
+			reg, opts := plainReg(t, registrytest.Auth{})
+			inject(t, reg, registrytest.Fault{Method: "HEAD", PathPrefix: "/v2/app/manifests/", Status: http.StatusMethodNotAllowed})
+			t.Cleanup(func() { assert.Equal(t, 1, reg.Count("GET", "/v2/app/manifests/v1")) })
+			return reg.Ref("app", "v1"), opts, nil
+		},
+		want: registry.KindFound,
+	}, {
+		name: "a body that does not match its digest header",
+		setup: func(t *testing.T) (string, *registry.Options, *credential.Credential) {
+			reg, opts := plainReg(t, registrytest.Auth{})
+			d := push(t, reg, "app:v2")
+			inject(t, reg, registrytest.Fault{PathPrefix: "/v2/app/manifests/", WrongDigest: true})
+			return reg.Host() + "/app@" + d.String(), opts, nil
+		},
+		want: registry.KindDigestMismatch,
+		text: "that does not match its digest: Docker-Content-Digest header says sha256:",
+	}, {
+		name: "a tags list the credential may not read leaves the tags unknown",
+		setup: func(t *testing.T) (string, *registry.Options, *credential.Credential) {
+			reg, opts := plainReg(t, registrytest.Auth{})
+			inject(t, reg, registrytest.Fault{PathPrefix: "/v2/app/tags/", Status: http.StatusForbidden})
+			return reg.Ref("app", "v2"), opts, nil
+		},
+		want: registry.KindNotFound,
+		check: func(t *testing.T, res registry.ProbeResult) {
+			assert.False(t, res.TagsListed)
+			assert.Empty(t, res.Tags)
+		},
+		text: `has no tag "v2" of app`,
+	}, {
 		name: "wrong tag lists the tags that exist",
 		setup: func(t *testing.T) (string, *registry.Options, *credential.Credential) {
 			reg, opts := plainReg(t, registrytest.Auth{})
