@@ -3,6 +3,7 @@ package apiservere2e
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -109,6 +110,20 @@ var doctorScenarios = []doctorScenario{{
 		return f, "app", nil
 	},
 }, {
+	// Beyond the list: the CA is trusted (doctor's --ca-file, the node's ca.crt) but
+	// the certificate names another host.
+	name: "certificate-for-another-name", cause: "TLSWrongName",
+	setup: func(t *testing.T, ns string) (*fixture, string, []string) {
+		f := newFixture(t, hookAPI, ns, registrytest.Options{TLS: &registrytest.TLS{Names: []string{"registry.example"}}})
+		image, _ := f.push("internal/app:v1")
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		require.NoError(t, os.WriteFile(ca, f.reg.CAPEM(), 0o600))
+		p := f.pod(podSpec{name: "app", image: image})
+		backOff(f, p, crierrRequest(image, "https://"+f.reg.Host()+"/v2/internal/app/manifests/v1",
+			"tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"))
+		return f, "app", []string{"--ca-file", ca}
+	},
+}, {
 	name: "never-absent", cause: "NeverPolicyImageAbsent",
 	setup: func(t *testing.T, ns string) (*fixture, string, []string) {
 		f := newFixture(t, hookAPI, ns, registrytest.Options{}, []string{"registry.example/other:v1"})
@@ -211,13 +226,24 @@ func TestDoctorScenarios(t *testing.T) {
 }
 
 // diagnose runs package doctor on pod ns/pod with doctor.RegistryProber configured by the doctor
-// flags given (--plain-http HOST) and returns its text and JSON reports.
+// flags given (--plain-http HOST, --ca-file FILE) and returns its text and JSON reports.
 func diagnose(t *testing.T, ns, pod string, flags []string) (text, js string) {
 	t.Helper()
 	opts := &registry.Options{MaxRetries: -1, Timeout: 10 * time.Second}
 	for i := 0; i+1 < len(flags); i += 2 {
-		require.Equal(t, "--plain-http", flags[i])
-		opts.PlainHTTP = append(opts.PlainHTTP, flags[i+1])
+		switch flags[i] {
+		case "--plain-http":
+			opts.PlainHTTP = append(opts.PlainHTTP, flags[i+1])
+		case "--ca-file":
+			pem, err := os.ReadFile(flags[i+1])
+			require.NoError(t, err)
+			if opts.RootCAs == nil {
+				opts.RootCAs = x509.NewCertPool()
+			}
+			require.True(t, opts.RootCAs.AppendCertsFromPEM(pem))
+		default:
+			t.Fatalf("diagnose: unknown flag %s", flags[i])
+		}
 	}
 	res, err := registry.NewResolver(opts)
 	require.NoError(t, err)
