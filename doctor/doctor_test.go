@@ -517,3 +517,27 @@ func TestUnreadableSecretIsNotForbidden(t *testing.T) {
 	assert.Equal(t, SecretUnreadable, rep.Pods[0].Secrets[0].Status)
 	assert.Contains(t, rep.Pods[0].Images[0].Finding.Summary, "etcd is down")
 }
+
+func TestAgreementReadsTheKubeletsMessage(t *testing.T) {
+	tests := []struct {
+		message string
+		agrees  bool
+	}{
+		{`rpc error: code = NotFound desc = failed to pull and unpack image "x": not found`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2"`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2": ErrImagePull: failed to resolve reference: 404 Not Found`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2": ErrImagePull: pulling from host failed with status code [manifests v2]: 401 Unauthorized`, false},
+		{`failed to do request: Head "https://reg.example.com/v2/team/app/manifests/v2": dial tcp: lookup reg.example.com: no such host`, false},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(newPod("p", img, waiting("ErrImagePull", tt.message)), node("node-1"))
+		prober := &fakeProber{answers: map[string]ProbeResult{img + " -": {Kind: ProbeNotFound}}}
+		rep, err := New(client, &Options{Prober: prober}).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+		require.NoError(t, err)
+		a := rep.Pods[0].Images[0].Actual
+		assert.Equal(t, tt.agrees, a.Agrees, tt.message)
+		if !tt.agrees {
+			assert.Contains(t, a.Note, "does not speak of a NotFound")
+		}
+	}
+}
