@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -540,4 +542,37 @@ func TestAgreementReadsTheKubeletsMessage(t *testing.T) {
 			assert.Contains(t, a.Note, "does not speak of a NotFound")
 		}
 	}
+}
+
+func TestWorkloadTargets(t *testing.T) {
+	web := map[string]string{"app": "web"}
+	sel := &metav1.LabelSelector{MatchLabels: web}
+	objects := []runtime.Object{
+		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "db", UID: "sts"}, Spec: appsv1.StatefulSetSpec{Selector: sel}},
+		newPod("db-0", img, labelled(web), owner("StatefulSet", "sts")),
+		&batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "nightly", UID: "cj"}},
+		&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "nightly-1", UID: "job1", OwnerReferences: []metav1.OwnerReference{controllerRef("CronJob", "cj")}},
+			Spec: batchv1.JobSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"job": "1"}}}},
+		&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "adhoc", UID: "job2"}},
+		newPod("nightly-1-x", img, labelled(map[string]string{"job": "1"}), owner("Job", "job1")),
+		newPod("adhoc-x", img, owner("Job", "job2")),
+	}
+	for _, tt := range []struct {
+		kind, name string
+		pods       []string
+	}{
+		{"statefulset", "db", []string{"db-0"}},
+		{"cronjob", "nightly", []string{"nightly-1-x"}},
+		{"job", "nightly-1", []string{"nightly-1-x"}},
+	} {
+		rep, err := New(fake.NewClientset(objects...), &Options{Prober: &fakeProber{}}).Diagnose(context.Background(), Target{Kind: tt.kind, Name: tt.name, Namespace: ns})
+		require.NoError(t, err)
+		var names []string
+		for _, p := range rep.Pods {
+			names = append(names, p.Name)
+		}
+		assert.Equal(t, tt.pods, names, tt.kind)
+	}
+	_, err := New(fake.NewClientset(objects...), nil).Diagnose(context.Background(), Target{Kind: "deployment", Name: "nope", Namespace: ns})
+	assert.True(t, apierrors.IsNotFound(err), "%v", err)
 }
