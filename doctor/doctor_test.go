@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -516,4 +518,61 @@ func TestUnreadableSecretIsNotForbidden(t *testing.T) {
 	assert.Empty(t, rep.Forbidden)
 	assert.Equal(t, SecretUnreadable, rep.Pods[0].Secrets[0].Status)
 	assert.Contains(t, rep.Pods[0].Images[0].Finding.Summary, "etcd is down")
+}
+
+func TestAgreementReadsTheKubeletsMessage(t *testing.T) {
+	tests := []struct {
+		message string
+		agrees  bool
+	}{
+		{`rpc error: code = NotFound desc = failed to pull and unpack image "x": not found`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2"`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2": ErrImagePull: failed to resolve reference: 404 Not Found`, true},
+		{`Back-off pulling image "reg.example.com/team/app:v2": ErrImagePull: pulling from host failed with status code [manifests v2]: 401 Unauthorized`, false},
+		{`failed to do request: Head "https://reg.example.com/v2/team/app/manifests/v2": dial tcp: lookup reg.example.com: no such host`, false},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(newPod("p", img, waiting("ErrImagePull", tt.message)), node("node-1"))
+		prober := &fakeProber{answers: map[string]ProbeResult{img + " -": {Kind: ProbeNotFound}}}
+		rep, err := New(client, &Options{Prober: prober}).Diagnose(context.Background(), Target{Kind: "pod", Name: "p", Namespace: ns})
+		require.NoError(t, err)
+		a := rep.Pods[0].Images[0].Actual
+		assert.Equal(t, tt.agrees, a.Agrees, tt.message)
+		if !tt.agrees {
+			assert.Contains(t, a.Note, "does not speak of a NotFound")
+		}
+	}
+}
+
+func TestWorkloadTargets(t *testing.T) {
+	web := map[string]string{"app": "web"}
+	sel := &metav1.LabelSelector{MatchLabels: web}
+	objects := []runtime.Object{
+		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "db", UID: "sts"}, Spec: appsv1.StatefulSetSpec{Selector: sel}},
+		newPod("db-0", img, labelled(web), owner("StatefulSet", "sts")),
+		&batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "nightly", UID: "cj"}},
+		&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "nightly-1", UID: "job1", OwnerReferences: []metav1.OwnerReference{controllerRef("CronJob", "cj")}},
+			Spec: batchv1.JobSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"job": "1"}}}},
+		&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "adhoc", UID: "job2"}},
+		newPod("nightly-1-x", img, labelled(map[string]string{"job": "1"}), owner("Job", "job1")),
+		newPod("adhoc-x", img, owner("Job", "job2")),
+	}
+	for _, tt := range []struct {
+		kind, name string
+		pods       []string
+	}{
+		{"statefulset", "db", []string{"db-0"}},
+		{"cronjob", "nightly", []string{"nightly-1-x"}},
+		{"job", "nightly-1", []string{"nightly-1-x"}},
+	} {
+		rep, err := New(fake.NewClientset(objects...), &Options{Prober: &fakeProber{}}).Diagnose(context.Background(), Target{Kind: tt.kind, Name: tt.name, Namespace: ns})
+		require.NoError(t, err)
+		var names []string
+		for _, p := range rep.Pods {
+			names = append(names, p.Name)
+		}
+		assert.Equal(t, tt.pods, names, tt.kind)
+	}
+	_, err := New(fake.NewClientset(objects...), nil).Diagnose(context.Background(), Target{Kind: "deployment", Name: "nope", Namespace: ns})
+	assert.True(t, apierrors.IsNotFound(err), "%v", err)
 }

@@ -601,6 +601,14 @@ func agree(ir *ImageReport, st *podState) {
 	default:
 		a.Agrees = waitsOnPull(a.Reason)
 	}
+	if a.Agrees && waitsOnPull(a.Reason) {
+		if words := messageWords(ir.Finding.Cause); words != nil {
+			if said := pullError(a.Message); said != "" && !containsAny(said, words) {
+				a.Agrees = false
+				a.Note = join(a.Note, fmt.Sprintf("the kubelet's message does not speak of a %s: the node may reach the registry differently (its own docker config, mirrors, proxy, network); on node %s run: crictl pull %s", ir.Finding.Cause, node, ir.Image))
+			}
+		}
+	}
 	if !a.Agrees && a.Note == "" {
 		switch {
 		case a.State == "unknown":
@@ -611,6 +619,54 @@ func agree(ir *ImageReport, st *podState) {
 			a.Note = fmt.Sprintf("the kubelet reports %s, which this cause does not explain; on node %s run: crictl pull %s", a.Reason, node, ir.Image)
 		}
 	}
+}
+
+// messageWords are words one of which a runtime's pull error carries for a cause (lower
+// case); nil when the message cannot be checked.
+func messageWords(c Cause) []string {
+	switch c {
+	case CauseNotFound:
+		return []string{"not found", "manifest unknown", "name unknown", "404"}
+	case CauseMissingSecret, CauseSecretWrongType, CauseSecretNoEntry, CauseServiceAccountSecret,
+		CauseNoCredentials, CauseUnauthorized, CauseDenied, CauseKEP2535:
+		return []string{"401", "403", "unauthorized", "denied", "forbidden", "authoriz", "authenticat"}
+	case CauseRateLimited:
+		return []string{"429", "too many requests", "toomanyrequests", "rate limit"}
+	case CauseTLSUnknownAuthority, CauseTLSWrongName, CauseTLS:
+		return []string{"x509", "tls", "certificate"}
+	case CauseDNS:
+		return []string{"no such host", "lookup", "server misbehaving"}
+	case CauseTimeout:
+		return []string{"timeout", "deadline exceeded", "timed out"}
+	case CauseRegistryDown:
+		return []string{"connection refused", "connection reset", "eof", "unavailable", "500", "502", "503", "504"}
+	case CausePlainHTTP:
+		return []string{"http response to https client", "http request to an https server"}
+	}
+	return nil
+}
+
+// pullError is the runtime's error in a waiting message, without the kubelet's back-off
+// prefix (`Back-off pulling image "x": ErrImagePull: `), lower case; "" when the message
+// carries none.
+func pullError(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "Back-off pulling image"); ok {
+		_, after, found := strings.Cut(rest, "\": ")
+		if !found {
+			return ""
+		}
+		msg = strings.TrimPrefix(after, "ErrImagePull: ")
+	}
+	return strings.ToLower(msg)
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func join(a, b string) string {
