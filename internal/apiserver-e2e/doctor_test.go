@@ -301,22 +301,18 @@ func mark(ok bool) string {
 	return "✗"
 }
 
-// firstCause returns the cause of the first image's finding in doctor's JSON.
+// firstCause returns the cause of the first image's finding in doctor's JSON, and checks that
+// doctor found the pod's own state (the kubelet's waiting reason and message) in agreement
+// with it.
 func firstCause(t *testing.T, js string) string {
 	t.Helper()
-	var rep struct {
-		Pods []struct {
-			Images []struct {
-				Finding struct {
-					Cause string `json:"cause"`
-				} `json:"finding"`
-			} `json:"images"`
-		} `json:"pods"`
-	}
+	var rep doctor.Report
 	require.NoError(t, json.Unmarshal([]byte(js), &rep), js)
 	require.NotEmpty(t, rep.Pods, js)
 	require.NotEmpty(t, rep.Pods[0].Images, js)
-	return rep.Pods[0].Images[0].Finding.Cause
+	img := rep.Pods[0].Images[0]
+	assert.True(t, img.Actual.Agrees, "the pod's state agrees with the diagnosis: %s", img.Actual.Note)
+	return string(img.Finding.Cause)
 }
 
 var (
