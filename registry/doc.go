@@ -59,6 +59,17 @@
 // [ErrDigestMismatch]. Mirrors ([Options.Mirrors]) are tried in order before the registry;
 // any mirror failure moves on to the next, and the registry's own answer decides.
 //
+// # Probing
+//
+// [Resolver.Probe] is for diagnosis rather than decisions: it asks the registry itself about
+// one image with one credential (or anonymously), without retries, and classifies the answer
+// as a [Kind] (found, not found with the tags the repository lists, repository unknown,
+// unauthorized, denied, rate-limited with Docker Hub's RateLimit-Limit, RateLimit-Remaining
+// and Retry-After, TLS unknown authority or wrong name, DNS, timeout, plain HTTP refused in
+// either direction, connection refused, unavailable), with a one-line text for people
+// ([ProbeResult.Text]). What it reads is bounded, and it never shows a credential's secret.
+// [Options.RootCAs] trusts a private registry's CA.
+//
 // # Concurrency and resources
 //
 // A [Resolver] is safe for concurrent use and starts no goroutines; its HTTP transport is

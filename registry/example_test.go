@@ -94,3 +94,38 @@ func ExampleResolver_WithCredentials() {
 	// unauthorized: true
 	// unavailable: false
 }
+
+// Probe a registry about a tag that does not exist, with a pod's credential: the answer is
+// classified, with the tags the repository has, and never shows the password.
+func ExampleResolver_Probe() {
+	ctx := context.Background()
+	reg, err := registrytest.Start(registrytest.Options{Auth: registrytest.Auth{
+		Scheme: registrytest.AuthBearer, Username: "alice", Password: "s3cret"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer reg.Close()
+	for _, tag := range []string{"v1", "v1.9"} {
+		if _, err := reg.PushRandom(ctx, "app:"+tag); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	r, err := registry.NewResolver(&registry.Options{PlainHTTP: []string{reg.Host()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.CloseIdleConnections()
+	cred := &credential.Credential{Username: "alice", Password: "s3cret",
+		Source: credential.Source{Kind: credential.SourceSecret, Namespace: "web", Name: "regcred"}}
+
+	res := r.Probe(ctx, reference.MustParse(reg.Ref("app", "v2")), cred)
+	fmt.Println(res.Kind, res.Tags)
+	res = r.Probe(ctx, reference.MustParse(reg.Ref("app", "v1")), &credential.Credential{Username: "alice", Password: "expired"})
+	fmt.Println(res.Kind, "from the token service:", res.TokenService, "-", res.Credential)
+	// Output:
+	// NotFound [v1 v1.9]
+	// Unauthorized from the token service: true - user alice
+}

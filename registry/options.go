@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -68,6 +69,12 @@ type Options struct {
 	// means 4 MiB.
 	MaxManifestBytes int64
 
+	// RootCAs, when set, are the certificate authorities trusted for HTTPS registries instead
+	// of the system's (start from x509.SystemCertPool to add a private CA to them), as a
+	// registry's "ca" in containerd's hosts.toml. It applies to the Resolver's own transport
+	// and cannot be combined with Transport.
+	RootCAs *x509.CertPool
+
 	// Transport, when set, carries the requests instead of the Resolver's own transport
 	// (for proxies or private certificate authorities). Retries, authentication and
 	// redirects are layered on top of it. Nil means a new *http.Transport per Resolver,
@@ -104,6 +111,7 @@ type config struct {
 	maxRetryWait     time.Duration
 	maxManifestBytes int64
 	transport        http.RoundTripper
+	rootCAs          *x509.CertPool  // nil: the system's
 	observer         ResolveObserver // may be nil
 }
 
@@ -128,6 +136,7 @@ func newConfig(o *Options) (config, error) {
 		maxRetryWait:     orDefault(o.MaxRetryWait, DefaultMaxRetryWait),
 		maxManifestBytes: orDefault(o.MaxManifestBytes, DefaultMaxManifestBytes),
 		transport:        o.Transport,
+		rootCAs:          o.RootCAs,
 		observer:         o.Observer,
 	}
 	switch {
@@ -139,6 +148,8 @@ func newConfig(o *Options) (config, error) {
 		return config{}, optionError("MaxRetries %d is not -1 or in 0..%d", o.MaxRetries, maxMaxRetries)
 	case o.Transport != nil && o.AttemptTimeout != 0:
 		return config{}, optionError("AttemptTimeout applies to the Resolver's own transport and cannot be combined with Transport")
+	case o.Transport != nil && o.RootCAs != nil:
+		return config{}, optionError("RootCAs applies to the Resolver's own transport and cannot be combined with Transport")
 	case strings.ContainsFunc(o.UserAgent, isControl):
 		return config{}, optionError("UserAgent %q has control characters", o.UserAgent)
 	}

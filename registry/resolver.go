@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -63,17 +65,22 @@ func NewResolver(opts *Options) (*Resolver, error) {
 		caches:    make(map[cacheKey]*tokenCache),
 	}
 	if r.transport == nil {
-		r.transport = newTransport(cfg.attemptTimeout)
+		r.transport = newTransport(cfg.attemptTimeout, cfg.rootCAs)
 	}
 	return r, nil
 }
 
 // newTransport returns a Resolver's own transport: the settings of http.DefaultTransport with
 // the attempt timeout applied to connecting, the TLS handshake and the response headers, and
-// response headers capped at 64 KiB.
-func newTransport(attempt time.Duration) *http.Transport {
+// response headers capped at 64 KiB, trusting roots (nil: the system's certificate authorities).
+func newTransport(attempt time.Duration, roots *x509.CertPool) *http.Transport {
 	dialer := &net.Dialer{Timeout: attempt, KeepAlive: 30 * time.Second}
+	var tlsConfig *tls.Config
+	if roots != nil {
+		tlsConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
 	return &http.Transport{
+		TLSClientConfig:        tlsConfig,
 		Proxy:                  http.ProxyFromEnvironment,
 		DialContext:            dialer.DialContext,
 		ForceAttemptHTTP2:      true,
@@ -211,7 +218,12 @@ func (r *Resolver) resolveAt(ctx context.Context, ep endpoint, img reference.Ima
 // service, Authorization dropped on redirects to another origin) with cred offered to ep's
 // host only.
 func (r *Resolver) client(ctx context.Context, ep endpoint, cred auth.Credential, watch *challengeWatch) *auth.Client {
-	policy := &retryPolicy{max: r.cfg.maxRetries, base: r.cfg.retryBackoff, maxWait: r.cfg.maxRetryWait}
+	return r.clientRetrying(ctx, ep, cred, watch, r.cfg.maxRetries)
+}
+
+// clientRetrying is [Resolver.client] with at most retries retries per request.
+func (r *Resolver) clientRetrying(ctx context.Context, ep endpoint, cred auth.Credential, watch *challengeWatch, retries int) *auth.Client {
+	policy := &retryPolicy{max: retries, base: r.cfg.retryBackoff, maxWait: r.cfg.maxRetryWait}
 	policy.deadline, _ = ctx.Deadline()
 	watch.base = r.transport
 	return &auth.Client{

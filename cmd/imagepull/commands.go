@@ -36,7 +36,7 @@ type runner interface {
 
 // commands lists the subcommands in the order of the top-level help.
 func commands() []*command {
-	return []*command{explainCommand(), lintCommand(), decideCommand(), resolveCommand(), recordsCommand(), webhookCommand(), versionCommand()}
+	return []*command{explainCommand(), lintCommand(), decideCommand(), resolveCommand(), recordsCommand(), webhookCommand(), doctorCommand(), versionCommand()}
 }
 
 func findCommand(name string) *command {

@@ -14,6 +14,7 @@
 //	records   list a kubelet's pull records (KEP-2535): who may use which image
 //	webhook   serve the AlwaysPullImages admission plugin as an admission webhook
 //	version   the module version, VCS revision and Go version of the binary (also --version)
+//	doctor    why a pod's image cannot be pulled, read from a live cluster (package doctor)
 //
 // Every command takes --help (with examples) and -o text|json (lint also sarif; webhook's -o is
 // its log format). Exit codes: 0 success, 1 the

@@ -208,7 +208,7 @@ func decodeDir(t *testing.T, dir string) []runtime.Object {
 }
 
 // writeKubeconfig writes a kubeconfig for api's administrator token and returns its path.
-func writeKubeconfig(t *testing.T, api *controlplane.APIServer) string {
+func writeKubeconfig(t testing.TB, api *controlplane.APIServer) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "kubeconfig")
 	cfg := `apiVersion: v1

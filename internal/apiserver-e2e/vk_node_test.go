@@ -33,15 +33,15 @@ import (
 
 // Basic-auth credentials of the private repositories (paths under /v2/team/).
 const (
-	regUser     = "alice"
-	regPassword = "s3cret"
+	vkRegUser     = "alice"
+	vkRegPassword = "s3cret"
 )
 
 // startRegistry serves the loopback registry with its team/ repositories behind Basic auth.
 func startRegistry(t *testing.T) *registrytest.Registry {
 	t.Helper()
 	return registrytest.New(t, registrytest.Options{Auth: registrytest.Auth{
-		Scheme: registrytest.AuthBasic, Username: regUser, Password: regPassword, PathPrefix: "/v2/team/"}})
+		Scheme: registrytest.AuthBasic, Username: vkRegUser, Password: vkRegPassword, PathPrefix: "/v2/team/"}})
 }
 
 // vnode is one virtual node: virtual-kubelet's pod controller over the adapter, over an
@@ -183,7 +183,7 @@ func phase(ph corev1.PodPhase) func(*corev1.Pod) error {
 func createSecret(t *testing.T, ns, name string, reg *registrytest.Registry) {
 	t.Helper()
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, Type: corev1.SecretTypeDockerConfigJson,
-		Data: map[string][]byte{corev1.DockerConfigJsonKey: fmt.Appendf(nil, `{"auths":{%q:{"username":%q,"password":%q}}}`, reg.Host(), regUser, regPassword)}}
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: fmt.Appendf(nil, `{"auths":{%q:{"username":%q,"password":%q}}}`, reg.Host(), vkRegUser, vkRegPassword)}}
 	_, err := hookAPI.Client.CoreV1().Secrets(ns).Create(t.Context(), s, metav1.CreateOptions{})
 	require.NoError(t, err)
 }

@@ -16,7 +16,9 @@
 // authenticates, injects faults and records requests. [Registry.OtherHost] is "another
 // host" that serves the same content plainly; it is the target of injected redirects and,
 // with [Auth.TokenOnOtherHost], of the token realm. Both speak plain HTTP, so clients must
-// treat 127.0.0.1 as an insecure (HTTP) registry.
+// treat 127.0.0.1 as an insecure (HTTP) registry, unless [Options.TLS] makes both serve HTTPS
+// with a certificate from a self-signed CA ([Registry.CAPEM], [Registry.CertPool]), valid for
+// the names [TLS] gives (a wrong name on purpose, if need be).
 //
 // [Registry.Stop] closes both listeners, so clients get "connection refused";
 // [Registry.Restart] listens again on the same ports with the content kept. [Registry.Close]
@@ -58,7 +60,8 @@
 // [Registry.Inject] adds a [Fault] for the next N matching requests, or for all of them until
 // removed: a status (429 with Retry-After, 500, 502, 503, 405 for a refused HEAD, …), a delay,
 // a trickled body, a dropped connection, a missing, wrong or malformed Docker-Content-Digest
-// header, or a 307 redirect to [Registry.OtherHost]. Faults match by method and path prefix:
+// header, a 307 redirect to [Registry.OtherHost], or extra answer headers such as Docker Hub's
+// rate-limit headers ([DockerHubRateLimit]). Faults match by method and path prefix:
 //
 //	remove, err := r.Inject(registrytest.Fault{
 //		Method: "HEAD", PathPrefix: "/v2/app/manifests/", Status: http.StatusMethodNotAllowed,

@@ -64,6 +64,9 @@ type Fault struct {
 	// challenge such as `Bearer realm=""`, `Bearer realm="file:///etc/passwd"` or one with a
 	// realm of megabytes.
 	Challenge string
+	// Header is added to the answer, whichever it is (an injected Status or the real
+	// content): for example Docker Hub's rate-limit headers, see [DockerHubRateLimit].
+	Header http.Header
 	// Body answers 200 OK with this body (Content-Type application/json) instead of the real
 	// content: with PathPrefix "/token", a token answer such as a truncated `{"token":"ab`.
 	Body string
@@ -82,6 +85,22 @@ type Fault struct {
 	// SlowBody pauses this long before each [SlowChunk] bytes of the body, flushing each
 	// chunk; the pause ends early when the client goes away or the registry stops.
 	SlowBody time.Duration
+}
+
+// DockerHubRateLimit returns a fault that answers matching requests as Docker Hub does when
+// its pull rate limit is reached: 429 TOOMANYREQUESTS with `RateLimit-Limit: LIMIT;w=WINDOW`,
+// `RateLimit-Remaining: 0;w=WINDOW` (WINDOW in seconds) and, when retryAfter is positive,
+// Retry-After. Set Method, PathPrefix and Times on the result as needed.
+func DockerHubRateLimit(limit int, window, retryAfter time.Duration) Fault {
+	w := strconv.Itoa(int(window / time.Second))
+	return Fault{
+		Status:     http.StatusTooManyRequests,
+		RetryAfter: retryAfter,
+		Header: http.Header{
+			"Ratelimit-Limit":     {strconv.Itoa(limit) + ";w=" + w},
+			"Ratelimit-Remaining": {"0;w=" + w},
+		},
+	}
 }
 
 // faultState is an injected Fault and how many more times it applies (-1: always).
@@ -180,6 +199,11 @@ func (r *Registry) serveFaulty(w http.ResponseWriter, req *http.Request, next ht
 	if f.Delay > 0 && !wait(req.Context(), f.Delay) {
 		dropConnection(w) // never an answer after an aborted delay, not even an empty 200
 		return
+	}
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
 	}
 	switch {
 	case f.Drop:

@@ -1,7 +1,10 @@
 package registrytest
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +15,7 @@ import (
 	"testing"
 
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/imagepull/imagepull/internal/tlstest"
 )
 
 // ErrClosed is returned by [Registry.Restart] after [Registry.Close].
@@ -21,6 +25,20 @@ var ErrClosed = errors.New("registrytest: registry is closed")
 type Options struct {
 	// Auth is the initial authentication setting; change it later with [Registry.SetAuth].
 	Auth Auth
+	// TLS, when set, serves both listeners over HTTPS (see [TLS]) instead of plain HTTP.
+	TLS *TLS
+}
+
+// TLS makes a [Registry] serve HTTPS with a certificate issued by a new self-signed CA, a
+// private registry's setup: clients that do not trust [Registry.CAPEM] fail with "certificate
+// signed by unknown authority". A plain HTTP request to it is answered by Go's HTTPS server
+// with 400 "Client sent an HTTP request to an HTTPS server.".
+type TLS struct {
+	// Names are the DNS names and IP addresses the serving certificate is valid for; empty
+	// means "127.0.0.1" and "localhost". Names without 127.0.0.1 (such as
+	// "registry.example") make a certificate that is wrong for the address clients use, for
+	// "certificate is valid for registry.example, not 127.0.0.1".
+	Names []string
 }
 
 // Registry is an OCI distribution registry served in-process on two loopback listeners: the
@@ -33,6 +51,8 @@ type Options struct {
 // use.
 type Registry struct {
 	content http.Handler // ggcr's in-memory registry; holds all manifests and blobs
+	tls     *tls.Config  // serving config with the certificate; nil for plain HTTP
+	caPEM   []byte       // the CA of tls, PEM-encoded; nil for plain HTTP
 	host    string       // "127.0.0.1:PORT" of the registry listener, fixed for the lifetime
 	other   string       // "127.0.0.1:PORT" of the other-host listener, fixed for the lifetime
 
@@ -66,6 +86,11 @@ func Start(opts Options) (*Registry, error) {
 		auth:    opts.Auth,
 		tokens:  make(map[string]grant),
 	}
+	if opts.TLS != nil {
+		if err := r.setupTLS(*opts.TLS); err != nil {
+			return nil, err
+		}
+	}
 	lns, err := listen("127.0.0.1:0", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -91,16 +116,62 @@ func New(tb testing.TB, opts Options) *Registry {
 // [Registry.Stop] and [Registry.Restart].
 func (r *Registry) Host() string { return r.host }
 
-// URL returns the registry's base URL, "http://127.0.0.1:PORT".
-func (r *Registry) URL() string { return "http://" + r.host }
+// URL returns the registry's base URL, "http://127.0.0.1:PORT", or "https://…" with
+// [Options.TLS].
+func (r *Registry) URL() string { return r.scheme() + "://" + r.host }
+
+func (r *Registry) scheme() string {
+	if r.tls != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// CAPEM returns the PEM-encoded certificate of the CA that issued the registry's serving
+// certificate with [Options.TLS], what a client must trust; nil for a plain HTTP registry.
+func (r *Registry) CAPEM() []byte { return bytes.Clone(r.caPEM) }
+
+// CertPool returns a pool trusting only [Registry.CAPEM]; nil for a plain HTTP registry.
+func (r *Registry) CertPool() *x509.CertPool {
+	if r.caPEM == nil {
+		return nil
+	}
+	p := x509.NewCertPool()
+	p.AppendCertsFromPEM(r.caPEM)
+	return p
+}
+
+// setupTLS makes a CA and the serving certificate for t.Names.
+func (r *Registry) setupTLS(t TLS) error {
+	names := t.Names
+	if len(names) == 0 {
+		names = []string{"127.0.0.1", "localhost"}
+	}
+	ca, err := tlstest.NewCA("registrytest CA")
+	if err != nil {
+		return fmt.Errorf("registrytest: %w", err)
+	}
+	pair, err := ca.Issue(names...)
+	if err != nil {
+		return fmt.Errorf("registrytest: %w", err)
+	}
+	cert, err := pair.TLSCertificate()
+	if err != nil {
+		return fmt.Errorf("registrytest: %w", err)
+	}
+	r.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	r.caPEM = ca.PEM
+	return nil
+}
 
 // OtherHost returns the host:port of the second listener, "another host" for redirects and the
 // token endpoint. It serves the same content as [Registry.Host] without authentication or
 // faults.
 func (r *Registry) OtherHost() string { return r.other }
 
-// OtherURL returns the base URL of [Registry.OtherHost], "http://127.0.0.1:PORT".
-func (r *Registry) OtherURL() string { return "http://" + r.other }
+// OtherURL returns the base URL of [Registry.OtherHost], "http://127.0.0.1:PORT" (https with
+// [Options.TLS]).
+func (r *Registry) OtherURL() string { return r.scheme() + "://" + r.other }
 
 // Ref returns the reference "127.0.0.1:PORT/repo:tag" on this registry. An empty tag gives
 // "127.0.0.1:PORT/repo".
@@ -195,6 +266,9 @@ func (r *Registry) serveLocked(lns []net.Listener) {
 			ErrorLog: log.New(io.Discard, "", 0),
 		}
 		g.servers = append(g.servers, s)
+		if r.tls != nil {
+			ln = tls.NewListener(ln, r.tls)
+		}
 		g.served.Go(func() { _ = s.Serve(ln) }) // returns ErrServerClosed after Stop
 	}
 	r.gen = g
