@@ -2,7 +2,6 @@ package cri
 
 import (
 	"context"
-	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -42,40 +41,6 @@ func callError(ctx context.Context, err error, stripUnknown bool) error {
 		e.ctxErr = ctx.Err()
 	}
 	return e
-}
-
-// aggregateError is the error of a pull for which every credential failed. Its text is the
-// kubelet's utilerrors.NewAggregate: the messages in order with duplicates dropped, the only
-// distinct message alone, several as "[m1, m2]". errors.Is and errors.As see every error.
-type aggregateError []error
-
-func (a aggregateError) Error() string {
-	seen := make(map[string]bool, len(a))
-	msgs := make([]string, 0, len(a))
-	for _, err := range a {
-		if m := err.Error(); !seen[m] {
-			seen[m] = true
-			msgs = append(msgs, m)
-		}
-	}
-	if len(msgs) == 1 {
-		return msgs[0]
-	}
-	return "[" + strings.Join(msgs, ", ") + "]"
-}
-
-func (a aggregateError) Unwrap() []error { return a }
-
-// aggregate returns nil for no errors, the error itself for one, an aggregateError otherwise.
-func aggregate(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	default:
-		return aggregateError(errs)
-	}
 }
 
 // maskAuth masks the secrets of auth in the error of a pull made with it (see

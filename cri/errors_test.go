@@ -58,33 +58,3 @@ func TestCallError(t *testing.T) {
 		assert.Same(t, plain, callError(t.Context(), plain, true))
 	})
 }
-
-func TestAggregate(t *testing.T) {
-	e1, e2, e3 := errors.New("e1"), errors.New("e2"), errors.New("e3")
-	tests := []struct {
-		name string
-		errs []error
-		want string
-	}{
-		{"one", []error{e1}, "e1"},
-		{"two", []error{e1, e2}, "[e1, e2]"},
-		{"three in order", []error{e3, e1, e2}, "[e3, e1, e2]"},
-		{"duplicates dropped", []error{e1, errors.New("e1"), e2, e1}, "[e1, e2]"},
-		{"all the same text", []error{e1, errors.New("e1")}, "e1"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := aggregate(tc.errs)
-			require.EqualError(t, err, tc.want)
-			for _, e := range tc.errs {
-				assert.ErrorIs(t, err, e)
-			}
-		})
-	}
-	t.Run("none", func(t *testing.T) {
-		assert.NoError(t, aggregate(nil))
-	})
-	t.Run("one is returned as is", func(t *testing.T) {
-		assert.Same(t, e1, aggregate([]error{e1}))
-	})
-}

@@ -25,8 +25,8 @@ import (
 //
 // The error of a single attempt reads as the kubelet's CRI client reports it (gRPC Unknown
 // reduced to its message, other codes in full); when several credentials failed, the text is
-// the kubelet's aggregate ("[e1, e2]", or the single distinct message). Attempts stop early
-// once ctx is done. The runtime repeats the registry's error, so the credentials of each
+// the kubelet's aggregate ("[e1, e2]", or the single distinct message): [kubelet.PullEach]
+// tries the credentials. Attempts stop early once ctx is done. The runtime repeats the registry's error, so the credentials of each
 // attempt (the password, the base64 "user:password" and "auth", the tokens) are masked in its
 // error ("[redacted]"), in the text and in the gRPC status alike: a registry that echoes them
 // cannot put them into events, messages or logs.
@@ -40,26 +40,17 @@ func (c *Client) PullImage(ctx context.Context, req kubelet.PullRequest) (kubele
 		RuntimeHandler: req.RuntimeHandler,
 	}
 	sandbox := sandboxConfig(req.Sandbox)
-	if len(req.Credentials) == 0 {
-		ref, err := c.pull(ctx, spec, nil, sandbox)
+	return kubelet.PullEach(ctx, req.Credentials, func(ctx context.Context, cred *credential.Credential) (kubelet.PullResult, error) {
+		var auth *runtimeapi.AuthConfig
+		if cred != nil {
+			auth = authConfig(cred)
+		}
+		ref, err := c.pull(ctx, spec, auth, sandbox)
 		if err != nil {
 			return kubelet.PullResult{}, err
 		}
-		return c.pulled(ctx, spec, ref, nil), nil
-	}
-	errs := make([]error, 0, len(req.Credentials))
-	for i := range req.Credentials {
-		ref, err := c.pull(ctx, spec, authConfig(&req.Credentials[i]), sandbox)
-		if err == nil {
-			cred := req.Credentials[i]
-			return c.pulled(ctx, spec, ref, &cred), nil
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return kubelet.PullResult{}, aggregate(errs)
+		return c.pulled(ctx, spec, ref, cred), nil
+	})
 }
 
 // pull makes one PullImage call.

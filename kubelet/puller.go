@@ -46,7 +46,8 @@ type PullResult struct {
 // kubelet's CRI client surfaces them: a gRPC Unknown status unwrapped to its message (so that a
 // "RegistryUnavailable…" prefix classifies), other codes kept in full; when several credentials
 // were tried and all failed, the errors are aggregated as the kubelet does ("[e1, e2]", or the
-// single error's text). Implementations must be safe for concurrent use, and should return
+// single error's text): [PullEach] does that part, so that an implementation writes only one
+// attempt. Implementations must be safe for concurrent use, and should return
 // promptly once ctx ends: like the kubelet, the image manager waits for the answer of a pull it
 // started even after the caller gave up, so that an image the runtime pulled is recorded.
 type Puller interface {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -61,23 +59,9 @@ func (r *fakeRuntime) PullImage(ctx context.Context, req kubelet.PullRequest) (k
 		return kubelet.PullResult{}, err
 	}
 	r.clock.advance(r.pullTime)
-	if len(req.Credentials) == 0 {
-		return r.pull(ctx, img, nil)
-	}
-	var msgs []string
-	for i := range req.Credentials {
-		res, err := r.pull(ctx, img, &req.Credentials[i])
-		if err == nil {
-			return res, nil
-		}
-		if !slices.Contains(msgs, err.Error()) {
-			msgs = append(msgs, err.Error())
-		}
-	}
-	if len(msgs) == 1 {
-		return kubelet.PullResult{}, errors.New(msgs[0])
-	}
-	return kubelet.PullResult{}, errors.New("[" + strings.Join(msgs, ", ") + "]")
+	return kubelet.PullEach(ctx, req.Credentials, func(ctx context.Context, cred *credential.Credential) (kubelet.PullResult, error) {
+		return r.pull(ctx, img, cred)
+	})
 }
 
 // pull is one attempt with cred (nil: anonymous).

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -103,23 +101,9 @@ func (r *Runtime) PullImage(ctx context.Context, req kubelet.PullRequest) (kubel
 	if err != nil {
 		return kubelet.PullResult{}, err
 	}
-	if len(req.Credentials) == 0 {
-		return r.pull(ctx, img, nil)
-	}
-	var msgs []string
-	for i := range req.Credentials {
-		res, err := r.pull(ctx, img, &req.Credentials[i])
-		if err == nil {
-			return res, nil
-		}
-		if !slices.Contains(msgs, err.Error()) {
-			msgs = append(msgs, err.Error())
-		}
-	}
-	if len(msgs) == 1 {
-		return kubelet.PullResult{}, errors.New(msgs[0])
-	}
-	return kubelet.PullResult{}, errors.New("[" + strings.Join(msgs, ", ") + "]")
+	return kubelet.PullEach(ctx, req.Credentials, func(ctx context.Context, cred *credential.Credential) (kubelet.PullResult, error) {
+		return r.pull(ctx, img, cred)
+	})
 }
 
 // pull is one attempt with cred (nil: anonymous): resolve, then fetch what the node lacks.
