@@ -87,22 +87,33 @@ func run(t *testing.T, args ...string) result {
 // runWith runs the binary with args and stdin, in the test's directory, bounded in time.
 func runWith(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	return runAt(t, "", stdin, args...)
+	return runAt(t, "", stdin, nil, args...)
 }
 
 // runIn runs the binary with args in dir.
 func runIn(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	return runAt(t, dir, "", args...)
+	return runAt(t, dir, "", nil, args...)
 }
 
-func runAt(t *testing.T, dir, stdin string, args ...string) result {
+// runEnv runs the binary with args and env added to the test's environment.
+func runEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return runAt(t, "", "", env, args...)
+}
+
+// runAt runs the binary with args in dir ("" the test's), with stdin, and with env added to
+// the test's environment (nil: the environment as it is), bounded in time.
+func runAt(t *testing.T, dir, stdin string, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
