@@ -258,7 +258,12 @@ func (d *Doctor) Diagnose(ctx context.Context, t Target) (*Report, error) {
 // errNoAccess wraps a refused read that leaves nothing to diagnose.
 var errNoAccess = errors.New("forbidden")
 
-func forbiddenError(verb, resource, ns string, err error) error {
+// accessError returns err of a read (verb resource in ns) that leaves nothing to diagnose: a 403
+// wrapped in errNoAccess with the verb to grant, any other error as it is.
+func accessError(verb, resource, ns string, err error) error {
+	if !apierrors.IsForbidden(err) {
+		return err
+	}
 	where := ""
 	if ns != "" {
 		where = " in namespace " + ns
@@ -274,10 +279,7 @@ func (r *run) pods(ctx context.Context, t Target, ns string) ([]corev1.Pod, erro
 	case t.Kind == "" && t.Name == "":
 		list, err := c.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			if apierrors.IsForbidden(err) {
-				return nil, forbiddenError("list", "pods", ns, err)
-			}
-			return nil, err
+			return nil, accessError("list", "pods", ns, err)
 		}
 		for _, p := range list.Items {
 			if podWaitsOnImage(&p) {
@@ -287,10 +289,7 @@ func (r *run) pods(ctx context.Context, t Target, ns string) ([]corev1.Pod, erro
 	case t.Kind == "pod":
 		p, err := c.CoreV1().Pods(ns).Get(ctx, t.Name, metav1.GetOptions{})
 		if err != nil {
-			if apierrors.IsForbidden(err) {
-				return nil, forbiddenError("get", "pods", ns, err)
-			}
-			return nil, err
+			return nil, accessError("get", "pods", ns, err)
 		}
 		pods = []corev1.Pod{*p}
 	default:

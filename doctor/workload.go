@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -68,43 +67,7 @@ func (r *run) workloadPods(ctx context.Context, kind, name, ns string) ([]corev1
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}
 	if err != nil {
-		if apierrors.IsForbidden(err) {
-			return nil, forbiddenError("get", resource, ns, err)
-		}
-		return nil, err
-	}
-	owners := map[types.UID]bool{uid: true}
-	switch kind {
-	case "deployment":
-		sel, err := metav1.LabelSelectorAsSelector(selector)
-		if err != nil {
-			return nil, fmt.Errorf("deployment/%s: %w", name, err)
-		}
-		list, err := c.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
-		if err != nil {
-			if apierrors.IsForbidden(err) {
-				return nil, forbiddenError("list", "replicasets", ns, err)
-			}
-			return nil, err
-		}
-		for _, rs := range list.Items {
-			if ownedBy(rs.OwnerReferences, owners) {
-				owners[rs.UID] = true
-			}
-		}
-	case "cronjob":
-		list, err := c.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			if apierrors.IsForbidden(err) {
-				return nil, forbiddenError("list", "jobs", ns, err)
-			}
-			return nil, err
-		}
-		for _, j := range list.Items {
-			if ownedBy(j.OwnerReferences, owners) {
-				owners[j.UID] = true
-			}
-		}
+		return nil, accessError("get", resource, ns, err)
 	}
 	opts := metav1.ListOptions{}
 	if selector != nil {
@@ -114,12 +77,32 @@ func (r *run) workloadPods(ctx context.Context, kind, name, ns string) ([]corev1
 		}
 		opts.LabelSelector = sel.String()
 	}
+	owners := map[types.UID]bool{uid: true}
+	switch kind {
+	case "deployment":
+		list, err := c.AppsV1().ReplicaSets(ns).List(ctx, opts)
+		if err != nil {
+			return nil, accessError("list", "replicasets", ns, err)
+		}
+		for _, rs := range list.Items {
+			if ownedBy(rs.OwnerReferences, owners) {
+				owners[rs.UID] = true
+			}
+		}
+	case "cronjob":
+		list, err := c.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, accessError("list", "jobs", ns, err)
+		}
+		for _, j := range list.Items {
+			if ownedBy(j.OwnerReferences, owners) {
+				owners[j.UID] = true
+			}
+		}
+	}
 	list, err := c.CoreV1().Pods(ns).List(ctx, opts)
 	if err != nil {
-		if apierrors.IsForbidden(err) {
-			return nil, forbiddenError("list", "pods", ns, err)
-		}
-		return nil, err
+		return nil, accessError("list", "pods", ns, err)
 	}
 	var pods []corev1.Pod
 	for _, p := range list.Items {
